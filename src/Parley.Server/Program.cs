@@ -1,0 +1,1 @@
+namespace Parley.Server; internal static class Program { public static int Main() => 0; }
