@@ -1,0 +1,53 @@
+using System.Text.Json;
+
+namespace Parley.Protocol.Messages;
+
+/// <summary>
+/// Reads only the top-level <c>type</c> and <c>id</c> of a JSON object. Used on the error path, to say
+/// precisely what was wrong with a message that did not deserialize, and to echo its id.
+/// </summary>
+internal static class MessagePeek
+{
+    public static bool TryPeek(ReadOnlySpan<byte> json, out string? type, out string? id)
+    {
+        type = null;
+        id = null;
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 8 });
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isType = reader.ValueTextEquals("type"u8);
+                var isId = reader.ValueTextEquals("id"u8);
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.String && (isType || isId))
+                {
+                    var value = reader.GetString();
+                    if (isType)
+                    {
+                        type = value;
+                    }
+                    else
+                    {
+                        id = value;
+                    }
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+}
