@@ -84,6 +84,7 @@ public sealed class PasswordHasher
         }
 
         prehash = Convert.ToBase64String(HMACSHA256.HashData(_pepper, bytes));
+        CryptographicOperations.ZeroMemory(bytes);
         return true;
     }
 
