@@ -1,1 +1,44 @@
-namespace Parley.Server; internal static class Program { public static int Main() => 0; }
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+using Parley.Server.Configuration;
+using Parley.Server.Hosting;
+
+namespace Parley.Server;
+
+internal static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        if (!ServerFlags.TryParse(args, out var flags, out var help, out var error))
+        {
+            await Console.Error.WriteLineAsync($"parley-server: {error}");
+            return 2;
+        }
+
+        if (help)
+        {
+            Console.Out.Write(ServerFlags.HelpText());
+            return 0;
+        }
+
+        var configuration = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+            .AddEnvironmentVariables("PARLEY_")
+            .AddInMemoryCollection(flags)
+            .Build();
+        var options = new ParleyServerOptions();
+        try
+        {
+            configuration.Bind(options);
+            await using var server = await ParleyServer.StartAsync(options);
+            await server.WaitForShutdownAsync();
+            return 0;
+        }
+        catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException or IOException
+            or UnauthorizedAccessException or ArgumentException or System.Security.Cryptography.CryptographicException)
+        {
+            await Console.Error.WriteLineAsync($"parley-server: {ex.Message}");
+            return 1;
+        }
+    }
+}

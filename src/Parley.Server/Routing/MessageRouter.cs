@@ -1,0 +1,124 @@
+using System.Text;
+using Parley.Protocol;
+using Parley.Protocol.Messages;
+using Parley.Server.Configuration;
+using Parley.Server.Sessions;
+using Parley.Server.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Parley.Server.Routing;
+
+/// <summary>
+/// The one component that moves messages between sessions. A direct message goes through two steps:
+/// <see cref="Accept"/> (resolve the recipient, stamp the server-set fields) and <see cref="FanOut"/> (serialize
+/// once, queue to every session of the recipient). A durability step belongs between the two: it receives the
+/// accepted envelope and neither step needs to change.
+/// </summary>
+internal sealed class MessageRouter
+{
+    private readonly SessionRegistry _registry;
+    private readonly IUserStore _users;
+    private readonly TimeProvider _time;
+    private readonly int _maxTextBytes;
+
+    public MessageRouter(SessionRegistry registry, IUserStore users, TimeProvider time, IOptions<ParleyServerOptions> options)
+    {
+        _registry = registry;
+        _users = users;
+        _time = time;
+        _maxTextBytes = options.Value.MaxTextBytes;
+    }
+
+    /// <summary>Routes a direct message from a logged-in session and returns what the sender is told.</summary>
+    public async ValueTask<ServerReply> SendDirectAsync(Session sender, SendMessageRequest request, CancellationToken cancellationToken)
+    {
+        var text = request.Payload!;
+        if (Encoding.UTF8.GetByteCount(text) > _maxTextBytes)
+        {
+            return new ErrorReply
+            {
+                Id = request.Id,
+                Code = ErrorCodes.TooLarge,
+                Message = $"The message text exceeds the server's limit of {_maxTextBytes} UTF-8 bytes (MaxTextBytes).",
+            };
+        }
+
+        if (!_registry.TryFind(request.To!, out var recipient))
+        {
+            var known = await FindUserAsync(request.To!, cancellationToken);
+            return new DeliveryStatusReply
+            {
+                Id = request.Id,
+                To = known?.Username ?? request.To!,
+                ToId = known?.Id.ToString(),
+                Status = known is null ? DeliveryStates.UnknownUser : DeliveryStates.Offline,
+            };
+        }
+
+        var envelope = Accept(sender, recipient, text);
+        var reached = FanOut(envelope, recipient);
+        return new DeliveryStatusReply
+        {
+            Id = request.Id,
+            MessageId = envelope.MessageId,
+            To = envelope.To,
+            ToId = envelope.ToId,
+            Status = reached > 0 ? DeliveryStates.Delivered : DeliveryStates.Offline,
+        };
+    }
+
+    /// <summary>Tells every other online user that <paramref name="user"/> came online or went offline.</summary>
+    public void PublishPresence(OnlineUserState user, string status)
+    {
+        var json = ServerMessageCodec.Encode(user.StatusEvent(status));
+        foreach (var other in _registry.OnlineUsers)
+        {
+            if (other.User.Id != user.User.Id)
+            {
+                Queue(json, other);
+            }
+        }
+    }
+
+    public IReadOnlyList<OnlineUser> OnlineUsers() => [.. _registry.OnlineUsers.Select(u => u.Entry).OrderBy(u => u.Username, StringComparer.OrdinalIgnoreCase)];
+
+    /// <summary>Every sender field comes from the session, never from the request.</summary>
+    private ChatMessage Accept(Session sender, OnlineUserState recipient, string text)
+    {
+        var from = sender.User!;
+        var now = _time.GetUtcNow();
+        return new ChatMessage
+        {
+            MessageId = Guid.CreateVersion7(now).ToString(),
+            From = from.Username,
+            FromId = from.Id.ToString(),
+            FromServer = from.HomeServerId,
+            To = recipient.User.Username,
+            ToId = recipient.Entry.UserId,
+            Payload = text,
+            Timestamp = now,
+        };
+    }
+
+    private static int FanOut(ChatMessage envelope, OnlineUserState recipient) =>
+        Queue(ServerMessageCodec.Encode(envelope), recipient);
+
+    private static int Queue(byte[] json, OnlineUserState recipient)
+    {
+        var reached = 0;
+        foreach (var session in recipient.Sessions)
+        {
+            if (session.TryEnqueue(json))
+            {
+                reached++;
+            }
+        }
+
+        return reached;
+    }
+
+    private Task<UserRecord?> FindUserAsync(string userIdOrName, CancellationToken cancellationToken) =>
+        Guid.TryParse(userIdOrName, out var id)
+            ? _users.FindByIdAsync(id, cancellationToken)
+            : _users.FindByUsernameAsync(userIdOrName, cancellationToken);
+}

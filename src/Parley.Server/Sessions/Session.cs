@@ -1,0 +1,167 @@
+using System.IO.Pipelines;
+using System.Net;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Parley.Protocol.Crypto;
+using Parley.Protocol.Messages;
+using Parley.Server.Storage;
+
+namespace Parley.Server.Sessions;
+
+/// <summary>
+/// One connection after its key exchange. Anything may enqueue frames for it from any thread; only its
+/// writer loop touches the stream, so writes never interleave. The queue is bounded by count: a reader too
+/// slow to keep up is sent <c>slow_consumer</c> and disconnected, never buffered without limit.
+/// </summary>
+internal sealed class Session : IDisposable
+{
+    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
+
+    private readonly Channel<OutboundFrame> _outbound =
+        Channel.CreateUnbounded<OutboundFrame>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly int _queueLimit;
+    private readonly Action _abort;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _closing = new();
+    private int _queued;
+    private int _closeRequested;
+    private Timer? _loginDeadline;
+    private Timer? _abortTimer;
+
+    public Session(string connectionId, EndPoint? remoteEndPoint, int queueLimit, Action abort, ILogger logger)
+    {
+        _logger = logger;
+        ConnectionId = connectionId;
+        RemoteEndPoint = remoteEndPoint;
+        _queueLimit = queueLimit;
+        _abort = abort;
+    }
+
+    public string ConnectionId { get; }
+    public EndPoint? RemoteEndPoint { get; }
+
+    /// <summary>The logged-in user; null until LOGIN succeeds. Set once.</summary>
+    public UserRecord? User { get; private set; }
+
+    /// <summary>The user's presence while this session is attached to it.</summary>
+    public OnlineUserState? Presence { get; private set; }
+
+    public int FailedLogins { get; set; }
+
+    /// <summary>Cancelled when the session is closing; the read loop stops on it.</summary>
+    public CancellationToken Closing => _closing.Token;
+
+    public bool IsClosing => Volatile.Read(ref _closeRequested) != 0;
+
+    public void AttachTo(OnlineUserState presence)
+    {
+        User = presence.User;
+        Presence = presence;
+        _loginDeadline?.Dispose();
+    }
+
+    /// <summary>Ends the session with <paramref name="error"/> unless a login happens within <paramref name="timeout"/>.</summary>
+    public void StartLoginDeadline(TimeSpan timeout, ProtocolError error) =>
+        _loginDeadline = new Timer(_ =>
+        {
+            if (User is null)
+            {
+                CloseWithError(error);
+            }
+        }, null, timeout, Timeout.InfiniteTimeSpan);
+
+    /// <summary>Queues a frame. False when the session is closing or its queue overflowed (it is then closed).</summary>
+    public bool TryEnqueue(ReadOnlyMemory<byte> json)
+    {
+        if (IsClosing)
+        {
+            return false;
+        }
+
+        if (Interlocked.Increment(ref _queued) > _queueLimit)
+        {
+            Interlocked.Decrement(ref _queued);
+            CloseWithError(new ProtocolError(
+                Protocol.ErrorCodes.SlowConsumer, "You are not reading fast enough; the server's queue for you is full."));
+            return false;
+        }
+
+        return _outbound.Writer.TryWrite(new OutboundFrame(json));
+    }
+
+    public bool TryReply(ServerReply reply) => TryEnqueue(ServerMessageCodec.Encode(reply));
+
+    /// <summary>
+    /// Sends <paramref name="error"/> as the last frame and ends the connection. The error bypasses the queue
+    /// limit; if the peer does not take it within a grace period, the connection is aborted.
+    /// </summary>
+    public void CloseWithError(ProtocolError error)
+    {
+        if (Interlocked.Exchange(ref _closeRequested, 1) != 0)
+        {
+            return;
+        }
+
+        ServerLog.ConnectionRefused(_logger, error.Code, error.Message);
+        _outbound.Writer.TryWrite(new OutboundFrame(ServerMessageCodec.Encode(error.ToReply()), CloseAfter: true));
+        _outbound.Writer.TryComplete();
+        _abortTimer = new Timer(_ => _abort(), null, CloseGrace, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Stops accepting frames: the writer drains what is queued and ends.</summary>
+    public void CompleteOutbound()
+    {
+        Interlocked.Exchange(ref _closeRequested, 1);
+        _outbound.Writer.TryComplete();
+        _loginDeadline?.Dispose();
+    }
+
+    /// <summary>
+    /// Seals and writes queued frames until the queue completes. Everything that is queued at once is written
+    /// before one flush, so a busy session costs fewer TLS writes than frames.
+    /// </summary>
+    public async Task RunWriterAsync(PipeWriter output, FrameSealer sealer)
+    {
+        const int FlushThreshold = 64 * 1024;
+        var reader = _outbound.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync())
+            {
+                while (reader.TryRead(out var frame))
+                {
+                    Interlocked.Decrement(ref _queued);
+                    sealer.WriteFrame(output, frame.Json.Span);
+                    if (frame.CloseAfter)
+                    {
+                        await output.FlushAsync();
+                        return;
+                    }
+
+                    if (output.UnflushedBytes >= FlushThreshold && (await output.FlushAsync()).IsCompleted)
+                    {
+                        return;
+                    }
+                }
+
+                if ((await output.FlushAsync()).IsCompleted)
+                {
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            Interlocked.Exchange(ref _closeRequested, 1);
+            _closing.Cancel();
+        }
+    }
+
+    /// <summary>Releases timers once the connection is gone.</summary>
+    public void Dispose()
+    {
+        _loginDeadline?.Dispose();
+        _abortTimer?.Dispose();
+        _closing.Dispose();
+    }
+}

@@ -1,0 +1,92 @@
+using System.Collections.Concurrent;
+using Parley.Server.Accounts;
+using Parley.Server.Storage;
+
+namespace Parley.Server.Sessions;
+
+/// <summary>
+/// Who is online and on which sessions. Logins and logouts change it under one lock (they are rare next to
+/// messages); lookups for routing are lock-free reads of concurrent dictionaries.
+/// </summary>
+internal sealed class SessionRegistry
+{
+    private readonly Lock _gate = new();
+    private readonly VirtualIpPool _addresses;
+    private readonly ConcurrentDictionary<Guid, OnlineUserState> _byId = new();
+    private readonly ConcurrentDictionary<string, OnlineUserState> _byName = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Session, byte> _sessions = new();
+
+    public SessionRegistry(VirtualIpPool addresses) => _addresses = addresses;
+
+    public int OnlineCount => _byId.Count;
+
+    public ICollection<OnlineUserState> OnlineUsers => _byId.Values;
+
+    /// <summary>Every live session, logged in or not.</summary>
+    public ICollection<Session> AllSessions => _sessions.Keys;
+
+    public void Track(Session session) => _sessions.TryAdd(session, 0);
+
+    /// <summary>
+    /// Attaches a logged-in session to its user, handing out a virtual IP if this is the user's first session.
+    /// Returns null when the address pool is exhausted.
+    /// </summary>
+    public AttachResult? Attach(Session session, UserRecord user)
+    {
+        lock (_gate)
+        {
+            var first = !_byId.TryGetValue(user.Id, out var state);
+            if (first)
+            {
+                if (!_addresses.TryAcquire(out var address))
+                {
+                    return null;
+                }
+
+                state = new OnlineUserState(user, address);
+                _byId[user.Id] = state;
+                _byName[UsernameRules.Normalize(user.Username)] = state;
+            }
+
+            state!.AddSession(session);
+            session.AttachTo(state);
+            return new AttachResult(state, first);
+        }
+    }
+
+    /// <summary>Forgets a session. Returns the user's state when this was their last session (they are now offline).</summary>
+    public OnlineUserState? Detach(Session session)
+    {
+        _sessions.TryRemove(session, out _);
+        if (session.Presence is not { } state)
+        {
+            return null;
+        }
+
+        lock (_gate)
+        {
+            if (state.RemoveSession(session) > 0)
+            {
+                return null;
+            }
+
+            _byId.TryRemove(state.User.Id, out _);
+            _byName.TryRemove(UsernameRules.Normalize(state.User.Username), out _);
+            _addresses.Release(state.VirtualIp);
+            return state;
+        }
+    }
+
+    /// <summary>Finds an online user by id or by username (any case).</summary>
+    public bool TryFind(string userIdOrName, out OnlineUserState state)
+    {
+        if (Guid.TryParse(userIdOrName, out var id))
+        {
+            return _byId.TryGetValue(id, out state!);
+        }
+
+        return _byName.TryGetValue(UsernameRules.Normalize(userIdOrName), out state!);
+    }
+}
+
+internal sealed record AttachResult(OnlineUserState State, bool FirstSession);

@@ -1,0 +1,248 @@
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Parley.Protocol;
+using Parley.Protocol.Crypto;
+using Parley.Protocol.Framing;
+using Parley.Protocol.Messages;
+using Parley.Server.Configuration;
+using Parley.Server.Handlers;
+using Parley.Server.Routing;
+using Parley.Server.Security;
+using Parley.Server.Sessions;
+
+namespace Parley.Server.Transport;
+
+/// <summary>
+/// One TLS connection, from the key exchange to its end (docs/protocol.md §3). Kestrel has already done the TLS
+/// handshake off the accept loop. Each connection has a read loop (this method) and a writer loop (the
+/// session's), run together; a stream-level fault sends one error and closes only this connection.
+/// </summary>
+internal sealed class ParleyConnectionHandler : ConnectionHandler
+{
+    private readonly ServerIdentity _identity;
+    private readonly SessionRegistry _registry;
+    private readonly RequestDispatcher _dispatcher;
+    private readonly MessageRouter _router;
+    private readonly ParleyServerOptions _options;
+    private readonly ILogger<ParleyConnectionHandler> _logger;
+
+    public ParleyConnectionHandler(
+        ServerIdentity identity,
+        SessionRegistry registry,
+        RequestDispatcher dispatcher,
+        MessageRouter router,
+        IOptions<ParleyServerOptions> options,
+        ILogger<ParleyConnectionHandler> logger)
+    {
+        _identity = identity;
+        _registry = registry;
+        _dispatcher = dispatcher;
+        _router = router;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    public override async Task OnConnectedAsync(ConnectionContext connection)
+    {
+        using var scope = _logger.BeginScope(new Dictionary<string, object?>
+        {
+            ["ConnectionId"] = connection.ConnectionId,
+            ["RemoteEndPoint"] = connection.RemoteEndPoint?.ToString(),
+        });
+        ServerLog.ConnectionOpened(_logger);
+        try
+        {
+            await RunAsync(connection);
+        }
+        catch (Exception ex) when (ex is IOException or ConnectionResetException or ConnectionAbortedException or OperationCanceledException)
+        {
+            ServerLog.ConnectionFailed(_logger, ex);
+        }
+        finally
+        {
+            ServerLog.ConnectionClosed(_logger);
+        }
+    }
+
+    private async Task RunAsync(ConnectionContext connection)
+    {
+        var alpn = connection.Features.Get<ITlsApplicationProtocolFeature>()?.ApplicationProtocol;
+        if (alpn is null || !alpn.Value.Span.SequenceEqual("parley/1"u8))
+        {
+            ServerLog.ConnectionRefused(_logger, ErrorCodes.HandshakeFailed, "the client did not negotiate ALPN parley/1");
+            return;
+        }
+
+        var input = new FrameInput(connection.Transport.Input, _options.MaxFrameBytes);
+        var output = connection.Transport.Output;
+        var keys = await ExchangeKeysAsync(connection, input, output);
+        if (keys is null)
+        {
+            return;
+        }
+
+        using var sealer = keys.CreateServerSealer();
+        using var opener = keys.CreateServerOpener();
+        input.Opener = opener;
+        using var session = new Session(connection.ConnectionId, connection.RemoteEndPoint, _options.OutboundQueueLength, connection.Abort, _logger);
+        using var stopReading = session.Closing.Register(() => connection.Transport.Input.CancelPendingRead());
+        _registry.Track(session);
+        session.StartLoginDeadline(_options.LoginTimeout, new ProtocolError(
+            ErrorCodes.LoginTimeout, $"No successful login within {_options.LoginTimeoutSeconds} seconds."));
+
+        var writer = session.RunWriterAsync(output, sealer);
+        try
+        {
+            await ReadLoopAsync(session, input, connection.ConnectionClosed);
+        }
+        finally
+        {
+            session.CompleteOutbound();
+            if (_registry.Detach(session) is { } wentOffline)
+            {
+                ServerLog.WentOffline(_logger, wentOffline.User.Username, wentOffline.Entry.VirtualIp);
+                _router.PublishPresence(wentOffline, PresenceStates.Offline);
+            }
+
+            await AwaitWriterAsync(writer, connection);
+        }
+    }
+
+    /// <summary>§3: send key_exchange, receive aes_key, derive keys; all within the handshake timeout.</summary>
+    private async Task<SessionKeys?> ExchangeKeysAsync(ConnectionContext connection, FrameInput input, PipeWriter output)
+    {
+        FrameWriter.Write(output, _identity.OfferBytes);
+        await output.FlushAsync();
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
+        deadline.CancelAfter(RemainingHandshakeTime(connection));
+        InboundFrame frame;
+        try
+        {
+            frame = await input.ReadAsync(deadline.Token);
+        }
+        catch (OperationCanceledException) when (!connection.ConnectionClosed.IsCancellationRequested)
+        {
+            await RefusePlainAsync(output, ErrorCodes.HandshakeTimeout, $"The key exchange did not finish within {_options.HandshakeTimeoutSeconds} seconds.");
+            return null;
+        }
+
+        using (frame)
+        {
+            if (frame.Status != InboundFrameStatus.Frame)
+            {
+                await RefuseFrameAsync(output, frame);
+                return null;
+            }
+
+            if (!ClientMessageCodec.TryDecode(frame.Payload.Span, out var message, out var error) || message is not AesKeyMessage answer)
+            {
+                await RefusePlainAsync(output, ErrorCodes.HandshakeFailed, error?.Message ?? "Expected aes_key.");
+                return null;
+            }
+
+            try
+            {
+                return ServerHandshake.Complete(_identity.Key, answer, _identity.OfferBytes, frame.Payload.Span);
+            }
+            catch (HandshakeException ex)
+            {
+                await RefusePlainAsync(output, ErrorCodes.HandshakeFailed, ex.Message);
+                return null;
+            }
+        }
+    }
+
+    private async Task ReadLoopAsync(Session session, FrameInput input, CancellationToken connectionClosed)
+    {
+        while (!session.IsClosing)
+        {
+            using var frame = await input.ReadAsync(connectionClosed);
+            switch (frame.Status)
+            {
+                case InboundFrameStatus.EndOfStream:
+                case InboundFrameStatus.Truncated when session.IsClosing:
+                    return;
+                case InboundFrameStatus.Frame:
+                    break;
+                default:
+                    session.CloseWithError(FrameRefusal(frame));
+                    return;
+            }
+
+            if (!ClientMessageCodec.TryDecode(frame.Payload.Span, out var message, out var error))
+            {
+                ServerLog.BadRequest(_logger, error!.Code);
+                session.TryReply(error.ToReply());
+                continue;
+            }
+
+            try
+            {
+                await _dispatcher.DispatchAsync(session, message!, connectionClosed);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                ServerLog.RequestFailed(_logger, ex, message!.GetType().Name);
+                session.TryReply(new ErrorReply { Id = message.Id, Code = ErrorCodes.InternalError, Message = "The server could not handle this request." });
+            }
+        }
+    }
+
+    private ProtocolError FrameRefusal(in InboundFrame frame) => frame.Status switch
+    {
+        InboundFrameStatus.TooLarge => new ProtocolError(ErrorCodes.TooLarge,
+            $"A frame of {frame.DeclaredLength} bytes exceeds the limit of {_options.MaxFrameBytes} bytes (MaxFrameBytes)."),
+        InboundFrameStatus.ZeroLength => new ProtocolError(ErrorCodes.BadFrame, "A frame cannot have length zero."),
+        InboundFrameStatus.DecryptFailed => new ProtocolError(ErrorCodes.DecryptFailed,
+            "A frame failed authentication (tampered, replayed, reordered or not sealed)."),
+        _ => new ProtocolError(ErrorCodes.BadFrame, "The stream ended inside a frame."),
+    };
+
+    private Task RefuseFrameAsync(PipeWriter output, in InboundFrame frame)
+    {
+        if (frame.Status is InboundFrameStatus.EndOfStream or InboundFrameStatus.Truncated)
+        {
+            return Task.CompletedTask;
+        }
+
+        var refusal = FrameRefusal(frame);
+        return RefusePlainAsync(output, refusal.Code, refusal.Message);
+    }
+
+    /// <summary>Before keys exist, an error can only go out unsealed (§6).</summary>
+    private async Task RefusePlainAsync(PipeWriter output, string code, string reason)
+    {
+        ServerLog.ConnectionRefused(_logger, code, reason);
+        FrameWriter.Write(output, ServerMessageCodec.Encode(new ErrorReply { Code = code, Message = reason }));
+        await output.FlushAsync();
+    }
+
+    private TimeSpan RemainingHandshakeTime(ConnectionContext connection)
+    {
+        var elapsed = connection.Items.TryGetValue(ConnectionTimestamp.Key, out var started) && started is long ticks
+            ? TimeProvider.System.GetElapsedTime(ticks)
+            : TimeSpan.Zero;
+        var remaining = _options.HandshakeTimeout - elapsed;
+        return remaining > TimeSpan.Zero ? remaining : TimeSpan.FromMilliseconds(1);
+    }
+
+    private static async Task AwaitWriterAsync(Task writer, ConnectionContext connection)
+    {
+        try
+        {
+            await writer.WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (TimeoutException)
+        {
+            connection.Abort(new ConnectionAbortedException("The writer did not drain in time."));
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or ConnectionResetException)
+        {
+            // The peer went away while we were writing; nothing more to send.
+        }
+    }
+}
