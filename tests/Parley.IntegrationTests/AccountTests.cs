@@ -38,7 +38,7 @@ public sealed class AccountTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("short", ErrorCodes.WeakPassword)]
+    [InlineData("Sh0rt!x", ErrorCodes.WeakPassword)]
     [InlineData("password", ErrorCodes.WeakPassword)]
     [InlineData("P@ssw0rd", ErrorCodes.WeakPassword)]
     public async Task Register_WeakPassword_IsRefusedWithWeakPassword(string password, string code)

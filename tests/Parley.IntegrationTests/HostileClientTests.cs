@@ -11,7 +11,7 @@ public sealed class HostileClientTests : IAsyncLifetime
 {
     private TestServer _server = null!;
 
-    public async Task InitializeAsync() => _server = await TestServer.StartAsync(o => o.MaxFrameBytes = 64 * 1024);
+    public async Task InitializeAsync() => _server = await TestServer.StartAsync(o => (o.MaxFrameBytes, o.MaxTextBytes) = (64 * 1024, 16 * 1024));
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Parley.Client;
-using Parley.Client.Trust;
 using Parley.Server.Configuration;
 using Parley.Server.Hosting;
 using Serilog.Core;
