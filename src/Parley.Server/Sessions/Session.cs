@@ -102,11 +102,25 @@ internal sealed class Session : IDisposable
             return;
         }
 
-        ServerLog.ConnectionRefused(_logger, error.Code, error.Message);
+        // Another session's flow may be the one closing this one (a sender filling a slow reader's queue):
+        // log under this connection's own properties.
+        using (_logger.BeginScope(LogProperties()))
+        {
+            ServerLog.ConnectionRefused(_logger, error.Code, error.Message);
+        }
+
         _outbound.Writer.TryWrite(new OutboundFrame(ServerMessageCodec.Encode(error.ToReply()), CloseAfter: true));
         _outbound.Writer.TryComplete();
         _abortTimer = new Timer(_ => _abort(), null, CloseGrace, Timeout.InfiniteTimeSpan);
     }
+
+    /// <summary>The properties every log line about this connection carries.</summary>
+    public Dictionary<string, object?> LogProperties() => new()
+    {
+        ["ConnectionId"] = ConnectionId,
+        ["RemoteEndPoint"] = RemoteEndPoint?.ToString(),
+        ["User"] = User?.Username,
+    };
 
     /// <summary>Stops accepting frames: the writer drains what is queued and ends.</summary>
     public void CompleteOutbound()

@@ -158,6 +158,23 @@ internal sealed class ParleyConnectionHandler : ConnectionHandler
 
     private async Task ReadLoopAsync(Session session, FrameInput input, CancellationToken connectionClosed)
     {
+        IDisposable? userScope = null;
+        try
+        {
+            await ReadFramesAsync(session, input, () => userScope ??= BeginUserScope(session), connectionClosed);
+        }
+        finally
+        {
+            userScope?.Dispose();
+        }
+    }
+
+    /// <summary>Once logged in, every log line of the connection carries the user's name.</summary>
+    private IDisposable? BeginUserScope(Session session) =>
+        session.User is { } user ? _logger.BeginScope(new Dictionary<string, object?> { ["User"] = user.Username }) : null;
+
+    private async Task ReadFramesAsync(Session session, FrameInput input, Action afterRequest, CancellationToken connectionClosed)
+    {
         while (!session.IsClosing)
         {
             using var frame = await input.ReadAsync(connectionClosed);
@@ -183,6 +200,7 @@ internal sealed class ParleyConnectionHandler : ConnectionHandler
             try
             {
                 await _dispatcher.DispatchAsync(session, message!, connectionClosed);
+                afterRequest();
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
