@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Parley.Server.Accounts;
 using Parley.Server.Storage;
 
 namespace Parley.Server.Sessions;
@@ -13,7 +12,8 @@ internal sealed class SessionRegistry
     private readonly Lock _gate = new();
     private readonly VirtualIpPool _addresses;
     private readonly ConcurrentDictionary<Guid, OnlineUserState> _byId = new();
-    private readonly ConcurrentDictionary<string, OnlineUserState> _byName = new(StringComparer.Ordinal);
+    // Usernames are ASCII, so ordinal ignore-case is exactly the uniqueness rule, without allocating per lookup.
+    private readonly ConcurrentDictionary<string, OnlineUserState> _byName = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<Session, byte> _sessions = new();
 
     public SessionRegistry(VirtualIpPool addresses) => _addresses = addresses;
@@ -45,7 +45,7 @@ internal sealed class SessionRegistry
 
                 state = new OnlineUserState(user, address);
                 _byId[user.Id] = state;
-                _byName[UsernameRules.Normalize(user.Username)] = state;
+                _byName[user.Username] = state;
             }
 
             state!.AddSession(session);
@@ -71,7 +71,7 @@ internal sealed class SessionRegistry
             }
 
             _byId.TryRemove(state.User.Id, out _);
-            _byName.TryRemove(UsernameRules.Normalize(state.User.Username), out _);
+            _byName.TryRemove(state.User.Username, out _);
             _addresses.Release(state.VirtualIp);
             return state;
         }
@@ -85,7 +85,7 @@ internal sealed class SessionRegistry
             return _byId.TryGetValue(id, out state!);
         }
 
-        return _byName.TryGetValue(UsernameRules.Normalize(userIdOrName), out state!);
+        return _byName.TryGetValue(userIdOrName, out state!);
     }
 }
 
