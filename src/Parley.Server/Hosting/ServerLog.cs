@@ -23,8 +23,11 @@ internal static partial class ServerLog
     [LoggerMessage(105, LogLevel.Error, "Request {Type} failed")]
     public static partial void RequestFailed(ILogger logger, Exception exception, string type);
 
-    [LoggerMessage(106, LogLevel.Warning, "Connection failed")]
+    [LoggerMessage(106, LogLevel.Error, "Connection failed")]
     public static partial void ConnectionFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(108, LogLevel.Debug, "Connection lost: {Reason}")]
+    public static partial void ConnectionLost(ILogger logger, string reason);
 
     [LoggerMessage(107, LogLevel.Information, "Listening on {EndPoint} (TLS, ALPN {Alpn})")]
     public static partial void Listening(ILogger logger, string endPoint, string alpn);

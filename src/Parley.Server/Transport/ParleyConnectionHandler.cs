@@ -59,6 +59,11 @@ internal sealed class ParleyConnectionHandler : ConnectionHandler
         }
         catch (Exception ex) when (ex is IOException or ConnectionResetException or ConnectionAbortedException or OperationCanceledException)
         {
+            // Peers vanish: a reset or an abort is an ordinary end of a connection.
+            ServerLog.ConnectionLost(_logger, ex.Message);
+        }
+        catch (Exception ex)
+        {
             ServerLog.ConnectionFailed(_logger, ex);
         }
         finally
