@@ -77,6 +77,10 @@ public sealed class TestServer : IAsyncDisposable, ILogEventSink
 
     public void Emit(LogEvent logEvent) => _events.Enqueue(logEvent);
 
+    /// <summary>
+    /// Stops the server. A quiet log is part of passing: if the server logged an error, the test fails
+    /// (MQTTnet's TestEnvironment does the same).
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         await Server.DisposeAsync();
@@ -87,6 +91,12 @@ public sealed class TestServer : IAsyncDisposable, ILogEventSink
         catch (IOException)
         {
             // A log file may still be closing; the temp directory is disposable.
+        }
+
+        var errors = _events.Where(e => e.Level >= LogEventLevel.Error).Select(e => e.RenderMessage() + " " + e.Exception).ToList();
+        if (errors.Count > 0)
+        {
+            throw new InvalidOperationException("The server logged errors:\n" + string.Join('\n', errors));
         }
     }
 }
