@@ -312,6 +312,20 @@ public sealed class SealingTests : IDisposable
     }
 
     [Fact]
+    public void TryOpen_FailedOpensDoNotSpendTheKeysBudget()
+    {
+        var genuine = Seal([1, 2, 3]);
+        var forged = (byte[])genuine.Clone();
+        forged[^1] ^= 1;
+        SetField(_serverOpener, "_bytesOpened", SealingLimits.MaxBytesPerKey - 3);
+
+        Assert.False(TryOpen(forged, out _));
+        Assert.False(TryOpen(forged, out _));
+        Assert.True(TryOpen(genuine, out var opened));
+        Assert.Equal(new byte[] { 1, 2, 3 }, opened);
+    }
+
+    [Fact]
     public void Constructors_WithWrongIvSize_Throw()
     {
         var key = new byte[32];
