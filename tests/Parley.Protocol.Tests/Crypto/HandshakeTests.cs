@@ -292,4 +292,14 @@ public sealed class HandshakeTests(HandshakeKeys keys) : IClassFixture<Handshake
         Assert.Equal(Hex(expected.ClientToServerKey), Hex(derived.ClientToServerKey));
         Assert.Equal(Hex(expected.ServerToClientIv), Hex(derived.ServerToClientIv));
     }
+
+    [Fact]
+    public void ClientComplete_CalledTwice_Throws()
+    {
+        // The secret is wiped after the first derivation; a second call must not derive from zeros.
+        var client = ClientHandshake.Start(Offer());
+        client.Complete([1], [2]);
+
+        Assert.Throws<InvalidOperationException>(() => client.Complete([1], [2]));
+    }
 }
