@@ -177,6 +177,31 @@ public class ClientMessageCodecTests
     }
 
     [Theory]
+    [InlineData("""{"type":"p\ud800ing","id":"x"}""")]
+    [InlineData("""{"type":"ping","id":"\ud800"}""")]
+    [InlineData("""{"id":"\udfff","type":"nope"}""")]
+    public void TryDecode_WithLoneSurrogateEscapeInTypeOrId_ReportsBadMessageWithoutThrowing(string json)
+    {
+        Assert.Equal(ErrorCodes.BadMessage, Refuse(json).Code);
+    }
+
+    [Fact]
+    public void TryDecode_WithInvalidUtf8InId_ReportsBadMessageWithoutThrowing()
+    {
+        byte[] json = [.. "{\"type\":\"ping\",\"id\":\""u8, 0xC3, 0x28, .. "\"}"u8];
+
+        Assert.Equal(ErrorCodes.BadMessage, Refuse(json).Code);
+    }
+
+    [Fact]
+    public void TryDecode_WithInvalidUtf8InType_ReportsBadMessageWithoutThrowing()
+    {
+        byte[] json = [.. "{\"type\":\"pi"u8, 0xFF, .. "ng\"}"u8];
+
+        Assert.Equal(ErrorCodes.BadMessage, Refuse(json).Code);
+    }
+
+    [Theory]
     [InlineData("""{"type":"message","id":"m","payload":"hi"}""", "to")]
     [InlineData("""{"type":"message","id":"m","to":"bob"}""", "payload")]
     [InlineData("""{"type":"message","id":"m","to":"","payload":"hi"}""", "to")]
