@@ -347,9 +347,20 @@ public class ClientMessageCodecTests
     }
 
     [Fact]
-    public void TryDecode_WithNestingWithinMaxDepth_Decodes()
+    public void TryDecode_WithNestingOfEightLevels_Decodes()
     {
-        Assert.IsType<PingRequest>(Decode("""{"type":"ping","extra":[[[[1]]]]}"""));
+        // The message object plus seven nested arrays: 8 levels, the documented maximum (docs/protocol.md §4).
+        var nested = new string('[', 7) + "1" + new string(']', 7);
+
+        Assert.IsType<PingRequest>(Decode($$"""{"type":"ping","extra":{{nested}}}"""));
+    }
+
+    [Fact]
+    public void TryDecode_WithNestingOfNineLevels_ReportsBadMessage()
+    {
+        var nested = new string('[', 8) + "1" + new string(']', 8);
+
+        Assert.Equal(ErrorCodes.BadMessage, Refuse($$"""{"type":"ping","id":"d","extra":{{nested}}}""").Code);
     }
 
     [Fact]
