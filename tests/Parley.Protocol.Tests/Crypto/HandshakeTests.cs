@@ -194,6 +194,15 @@ public sealed class HandshakeTests(HandshakeKeys keys) : IClassFixture<Handshake
     }
 
     [Fact]
+    public void Start_WithTwoKeysInOnePem_Throws()
+    {
+        var offer = Offer();
+        var doubled = offer with { PublicKey = offer.PublicKey + "\n" + keys.Other.ExportSubjectPublicKeyInfoPem() };
+
+        Assert.Throws<HandshakeException>(() => ClientHandshake.Start(doubled));
+    }
+
+    [Fact]
     public void Start_WithNonRsaPublicKey_Throws()
     {
         using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);

@@ -150,6 +150,7 @@ public class ClientMessageCodecTests
     [InlineData("{\"type\":\"ping\",}")]
     [InlineData("{\"type\":\"ping\" /* c */}")]
     [InlineData("{'type':'ping'}")]
+    [InlineData("\uFEFF{\"type\":\"ping\"}")]
     public void TryDecode_WithSomethingOtherThanOneJsonObject_ReportsBadMessage(string json)
     {
         Assert.Equal(ErrorCodes.BadMessage, Refuse(json).Code);
@@ -308,6 +309,7 @@ public class ClientMessageCodecTests
     [Theory]
     [InlineData("""{"type":"ping","id":"d","$id":"1"}""", "$id")]
     [InlineData("""{"type":"message","id":"d","to":"bob","payload":"hi","$type":"x"}""", "$type")]
+    [InlineData("""{"$anything":1,"type":"ping","id":"d"}""", "$anything")]
     public void TryDecode_WithDollarPrefixedProperty_RefusesItAsInvalidField(string json, string field)
     {
         // System.Text.Json reserves $-names for metadata; docs/protocol.md §4 reserves them too.
