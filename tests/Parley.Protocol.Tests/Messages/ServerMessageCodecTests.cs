@@ -132,6 +132,9 @@ public class ServerMessageCodecTests
     [InlineData("""{"type":"pong","id":5}""")]
     [InlineData("""{"type":"login_response","id":"x"}""")]
     [InlineData("""{"type":"key_exchange","version":"1"}""")]
+    [InlineData("""{"type":"pong","id":"\ud800"}""")]
+    [InlineData("""{"type":"p\udc00ong"}""")]
+    [InlineData("""{"type":"pong","deep":[[[[[[[[[1]]]]]]]]]}""")]
     public void TryDecode_WithMalformedOrIncompleteMessage_ReturnsFalse(string json)
     {
         Assert.False(ServerMessageCodec.TryDecode(Encoding.UTF8.GetBytes(json), out _));
