@@ -10,6 +10,7 @@ namespace Parley.Protocol.Crypto;
 public sealed class ClientHandshake
 {
     private readonly byte[] _secret;
+    private bool _completed;
 
     private ClientHandshake(byte[] secret, AesKeyMessage answer)
     {
@@ -62,9 +63,18 @@ public sealed class ClientHandshake
         return new ClientHandshake(secret, new AesKeyMessage { Key = Convert.ToBase64String(wrapped) });
     }
 
-    /// <summary>Derives the session keys from the two handshake frame bodies exactly as sent and received.</summary>
+    /// <summary>
+    /// Derives the session keys from the two handshake frame bodies exactly as sent and received. May be called
+    /// once: the secret is wiped afterwards, and a second call throws <see cref="InvalidOperationException"/>.
+    /// </summary>
     public SessionKeys Complete(ReadOnlySpan<byte> keyExchangeBody, ReadOnlySpan<byte> aesKeyBody)
     {
+        if (_completed)
+        {
+            throw new InvalidOperationException("The handshake is already complete; its secret has been wiped.");
+        }
+
+        _completed = true;
         try
         {
             return SessionKeys.Derive(_secret, HandshakeTranscript.Hash(keyExchangeBody, aesKeyBody));

@@ -42,8 +42,9 @@ public sealed class FrameOpener : IDisposable
             return false;
         }
 
-        _bytesOpened += size;
-        if (_bytesOpened > SealingLimits.MaxBytesPerKey || _counter == ulong.MaxValue)
+        // Spent only once the frame authenticates: a failed open leaves the opener exactly as it was.
+        var bytesOpened = _bytesOpened + size;
+        if (bytesOpened > SealingLimits.MaxBytesPerKey || _counter == ulong.MaxValue)
         {
             throw new SealingLimitReachedException();
         }
@@ -62,6 +63,7 @@ public sealed class FrameOpener : IDisposable
             return false;
         }
 
+        _bytesOpened = bytesOpened;
         _counter++;
         return true;
     }

@@ -45,8 +45,9 @@ internal static class MessagePeek
 
             return true;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // GetString throws InvalidOperationException for invalid UTF-8 or a lone surrogate escape.
             return false;
         }
     }
