@@ -75,6 +75,22 @@ public sealed class MessagingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DirectMessage_ToUsernameThatLooksLikeAUserId_IsDeliveredByName()
+    {
+        var (alice, _) = await _server.NewUserAsync("alice");
+        await using var _a = alice;
+        var hexName = Guid.NewGuid().ToString("N");
+        await using var hex = await _server.ConnectAsync();
+        await hex.RegisterAsync(hexName, TestServer.Password);
+        await hex.LoginAsync(hexName, TestServer.Password);
+
+        var status = await alice.SendMessageAsync(hexName, "hello hex");
+
+        Assert.Equal(DeliveryStates.Delivered, status.Status);
+        Assert.Equal("hello hex", (await hex.NextAsync<ChatMessage>()).Payload);
+    }
+
+    [Fact]
     public async Task DirectMessage_ReachesEverySessionOfTheRecipient()
     {
         var (alice, _) = await _server.NewUserAsync("alice");

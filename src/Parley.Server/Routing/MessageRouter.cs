@@ -117,8 +117,7 @@ internal sealed class MessageRouter
         return reached;
     }
 
-    private Task<UserRecord?> FindUserAsync(string userIdOrName, CancellationToken cancellationToken) =>
-        Guid.TryParse(userIdOrName, out var id)
-            ? _users.FindByIdAsync(id, cancellationToken)
-            : _users.FindByUsernameAsync(userIdOrName, cancellationToken);
+    private async Task<UserRecord?> FindUserAsync(string userIdOrName, CancellationToken cancellationToken) =>
+        (Guid.TryParse(userIdOrName, out var id) ? await _users.FindByIdAsync(id, cancellationToken) : null)
+        ?? await _users.FindByUsernameAsync(userIdOrName, cancellationToken);
 }

@@ -164,6 +164,10 @@ internal sealed class Session : IDisposable
                 }
             }
         }
+        catch (SealingLimitReachedException)
+        {
+            // This direction's key is spent and nothing more can be sealed: the connection just ends (§3.4).
+        }
         finally
         {
             Interlocked.Exchange(ref _closeRequested, 1);

@@ -78,15 +78,10 @@ internal sealed class SessionRegistry
     }
 
     /// <summary>Finds an online user by id or by username (any case).</summary>
-    public bool TryFind(string userIdOrName, out OnlineUserState state)
-    {
-        if (Guid.TryParse(userIdOrName, out var id))
-        {
-            return _byId.TryGetValue(id, out state!);
-        }
-
-        return _byName.TryGetValue(userIdOrName, out state!);
-    }
+    /// <remarks>A 32-hex-digit username also parses as an id: the id is tried first, then the name.</remarks>
+    public bool TryFind(string userIdOrName, out OnlineUserState state) =>
+        (Guid.TryParse(userIdOrName, out var id) && _byId.TryGetValue(id, out state!))
+        || _byName.TryGetValue(userIdOrName, out state!);
 }
 
 internal sealed record AttachResult(OnlineUserState State, bool FirstSession);

@@ -95,7 +95,7 @@ internal sealed class ParleyConnectionHandler : ConnectionHandler
         using var session = new Session(connection.ConnectionId, connection.RemoteEndPoint, _options.OutboundQueueLength, connection.Abort, _logger);
         using var stopReading = session.Closing.Register(() => connection.Transport.Input.CancelPendingRead());
         _registry.Track(session);
-        session.StartLoginDeadline(_options.LoginTimeout, new ProtocolError(
+        session.StartLoginDeadline(Remaining(connection, _options.LoginTimeout), new ProtocolError(
             ErrorCodes.LoginTimeout, $"No successful login within {_options.LoginTimeoutSeconds} seconds."));
 
         var writer = session.RunWriterAsync(output, sealer);
@@ -123,7 +123,7 @@ internal sealed class ParleyConnectionHandler : ConnectionHandler
         await output.FlushAsync();
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
-        deadline.CancelAfter(RemainingHandshakeTime(connection));
+        deadline.CancelAfter(Remaining(connection, _options.HandshakeTimeout));
         InboundFrame frame;
         try
         {
@@ -182,7 +182,18 @@ internal sealed class ParleyConnectionHandler : ConnectionHandler
     {
         while (!session.IsClosing)
         {
-            using var frame = await input.ReadAsync(connectionClosed);
+            InboundFrame frame;
+            try
+            {
+                frame = await input.ReadAsync(connectionClosed);
+            }
+            catch (SealingLimitReachedException ex)
+            {
+                session.CloseWithError(new ProtocolError(ErrorCodes.RekeyRequired, ex.Message));
+                return;
+            }
+
+            using var _ = frame;
             switch (frame.Status)
             {
                 case InboundFrameStatus.EndOfStream:
@@ -206,6 +217,10 @@ internal sealed class ParleyConnectionHandler : ConnectionHandler
             {
                 await _dispatcher.DispatchAsync(session, message!, connectionClosed);
                 afterRequest();
+            }
+            catch (SealingLimitReachedException)
+            {
+                throw;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -244,12 +259,13 @@ internal sealed class ParleyConnectionHandler : ConnectionHandler
         await output.FlushAsync();
     }
 
-    private TimeSpan RemainingHandshakeTime(ConnectionContext connection)
+    /// <summary>What is left of <paramref name="limit"/>, counted from when the connection was accepted (§7).</summary>
+    private static TimeSpan Remaining(ConnectionContext connection, TimeSpan limit)
     {
         var elapsed = connection.Items.TryGetValue(ConnectionTimestamp.Key, out var started) && started is long ticks
             ? TimeProvider.System.GetElapsedTime(ticks)
             : TimeSpan.Zero;
-        var remaining = _options.HandshakeTimeout - elapsed;
+        var remaining = limit - elapsed;
         return remaining > TimeSpan.Zero ? remaining : TimeSpan.FromMilliseconds(1);
     }
 
