@@ -47,7 +47,7 @@ internal sealed class ChatCommand(CliHost host) : ParleyCommand<ChatSettings>(ho
 
         var printing = PrintEventsAsync(connection, run.Output);
         using var closed = CancellationTokenSource.CreateLinkedTokenSource(run.CancellationToken);
-        _ = connection.Completion.ContinueWith(_ => closed.Cancel(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        using var stopWhenClosed = StopWhenClosed(connection, closed);
         try
         {
             while (await Host.In.ReadLineAsync(closed.Token) is { } line)
@@ -104,7 +104,15 @@ internal sealed class ChatCommand(CliHost host) : ParleyCommand<ChatSettings>(ho
                 run.Output.Note(HelpText);
                 return true;
             case "/users":
-                run.Output.OnlineUsers(await connection.GetOnlineUsersAsync(cancellationToken));
+                try
+                {
+                    run.Output.OnlineUsers(await connection.GetOnlineUsersAsync(cancellationToken));
+                }
+                catch (ParleyServerException refused)
+                {
+                    Warn(refused.Code, $"the server refused /users: {refused.Message}");
+                }
+
                 return true;
             case "/msg" when parts.Length == 3:
                 return await SendAsync(parts[1], parts[2]);
@@ -124,7 +132,17 @@ internal sealed class ChatCommand(CliHost host) : ParleyCommand<ChatSettings>(ho
                 return true;
             }
 
-            var status = await connection.SendMessageAsync(recipient, text, cancellationToken);
+            DeliveryStatusReply status;
+            try
+            {
+                status = await connection.SendMessageAsync(recipient, text, cancellationToken);
+            }
+            catch (ParleyServerException refused)
+            {
+                Warn(refused.Code, $"not sent: {refused.Message} ({refused.Code})");
+                return true;
+            }
+
             if (run.Output.Json || status.Status != DeliveryStates.Delivered)
             {
                 run.Output.DeliveryStatus(status);
@@ -144,6 +162,40 @@ internal sealed class ChatCommand(CliHost host) : ParleyCommand<ChatSettings>(ho
             {
                 run.Output.Note(message);
             }
+        }
+    }
+
+    /// <summary>Cancels <paramref name="closed"/> when the connection ends, so a pending stdin read stops waiting.</summary>
+    private static IDisposable StopWhenClosed(ParleyConnection connection, CancellationTokenSource closed)
+    {
+        var watch = new CancellationTokenSource();
+        _ = connection.Completion.WaitAsync(watch.Token).ContinueWith(
+            completed =>
+            {
+                try
+                {
+                    if (completed.IsCompletedSuccessfully)
+                    {
+                        closed.Cancel();
+                    }
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The command already finished.
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        return new Stop(watch);
+    }
+
+    private sealed class Stop(CancellationTokenSource watch) : IDisposable
+    {
+        public void Dispose()
+        {
+            watch.Cancel();
+            watch.Dispose();
         }
     }
 
