@@ -48,19 +48,19 @@ public sealed partial class ParleyConnection
                     $"{endpoint} did not negotiate ALPN '{ProtocolConstants.Alpn}' over TLS: it is probably not a Parley server (or an older one).");
             }
 
-            var input = new FrameInput(
-                PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true, useZeroByteReads: true)),
-                options.MaxFrameBytes);
+            // Zero-byte reads: an idle connection holds no receive buffer, which matters at thousands of connections.
+            var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true, useZeroByteReads: true));
+            var input = new FrameInput(reader, options.MaxFrameBytes);
             var output = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
             var (server, keys) = await KeyExchangeAsync(input, output, endpoint, timeout.Token).ConfigureAwait(false);
 
             if (check.Decision!.ShouldRecord)
             {
-                trust.KnownServers!.Add(options.Host, options.Port, check.Fingerprint!);
+                Record(trust.KnownServers!, options, endpoint, check.Fingerprint!);
             }
 
             var connection = new ParleyConnection(
-                options, socket, stream, input, output, keys, server, check.Fingerprint!, check.Decision.Basis!.Value);
+                options, socket, stream, reader, input, output, keys, server, check.Fingerprint!, check.Decision.Basis!.Value);
             connection.Start();
             return connection;
         }
@@ -79,6 +79,19 @@ public sealed partial class ParleyConnection
         {
             await stream.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    private static void Record(KnownServersFile file, ParleyClientOptions options, string endpoint, string fingerprint)
+    {
+        try
+        {
+            file.Add(options.Host, options.Port, fingerprint);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ParleyConnectionException(
+                $"{endpoint} was trusted on first use, but recording it in {file.Path} failed: {ex.Message}", ex);
         }
     }
 

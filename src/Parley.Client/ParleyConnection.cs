@@ -25,6 +25,7 @@ public sealed partial class ParleyConnection : IAsyncDisposable
     private readonly ParleyClientOptions _options;
     private readonly Socket _socket;
     private readonly SslStream _stream;
+    private readonly PipeReader _reader;
     private readonly FrameInput _input;
     private readonly PipeWriter _output;
     private readonly FrameSealer _sealer;
@@ -45,6 +46,7 @@ public sealed partial class ParleyConnection : IAsyncDisposable
         ParleyClientOptions options,
         Socket socket,
         SslStream stream,
+        PipeReader reader,
         FrameInput input,
         PipeWriter output,
         SessionKeys keys,
@@ -55,6 +57,7 @@ public sealed partial class ParleyConnection : IAsyncDisposable
         _options = options;
         _socket = socket;
         _stream = stream;
+        _reader = reader;
         _input = input;
         _output = output;
         _sealer = keys.CreateClientSealer();
@@ -166,6 +169,17 @@ public sealed partial class ParleyConnection : IAsyncDisposable
 
         FailPending(reason);
         _events.Writer.TryComplete();
+        try
+        {
+            // Both loops are done: hand the pipes' pooled buffers back, then release the stream.
+            await _reader.CompleteAsync().ConfigureAwait(false);
+            await _output.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Completing the writer flushes into a closed socket; nothing is lost that matters now.
+        }
+
         try
         {
             await _stream.DisposeAsync().ConfigureAwait(false);
