@@ -8,10 +8,22 @@ namespace Parley.Server.Tests.Sessions;
 public sealed class SessionRegistryTests : IDisposable
 {
     private readonly List<Session> _sessions = [];
-    private VirtualIpPool _pool = new(IPAddress.Parse("10.8.0.2"), IPAddress.Parse("10.8.0.254"));
-    private SessionRegistry? _registry;
+    private VirtualIpPool _pool;
 
-    private SessionRegistry Registry => _registry ??= new SessionRegistry(_pool);
+    public SessionRegistryTests()
+    {
+        _pool = new VirtualIpPool(IPAddress.Parse("10.8.0.2"), IPAddress.Parse("10.8.0.254"));
+        Registry = new SessionRegistry(_pool);
+    }
+
+    // Created before any test thread starts: a lazily created registry would itself race in the concurrent tests.
+    private SessionRegistry Registry { get; set; }
+
+    private void UseSingleAddressPool()
+    {
+        _pool = new VirtualIpPool(IPAddress.Parse("10.8.0.2"), IPAddress.Parse("10.8.0.2"));
+        Registry = new SessionRegistry(_pool);
+    }
 
     public void Dispose()
     {
@@ -189,7 +201,7 @@ public sealed class SessionRegistryTests : IDisposable
     [Fact]
     public void Attach_WhenThePoolIsFull_ReturnsNullWithoutRegisteringTheUser()
     {
-        _pool = new VirtualIpPool(IPAddress.Parse("10.8.0.2"), IPAddress.Parse("10.8.0.2"));
+        UseSingleAddressPool();
         var alice = TestUsers.Create("alice");
         Online(alice);
         var bob = TestUsers.Create("bob");
@@ -212,7 +224,7 @@ public sealed class SessionRegistryTests : IDisposable
     [Fact]
     public void Attach_AfterAFullPoolFreesUp_Succeeds()
     {
-        _pool = new VirtualIpPool(IPAddress.Parse("10.8.0.2"), IPAddress.Parse("10.8.0.2"));
+        UseSingleAddressPool();
         var alice = Online(TestUsers.Create("alice"));
         var bob = TestUsers.Create("bob");
         Assert.Null(Registry.Attach(NewSession(), bob));
