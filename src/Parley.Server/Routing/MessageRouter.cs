@@ -118,7 +118,7 @@ internal sealed class MessageRouter
     }
 
     private Task<UserRecord?> FindUserAsync(string userIdOrName, CancellationToken cancellationToken) =>
-        Guid.TryParse(userIdOrName, out var id)
+        SessionRegistry.TryParseUserId(userIdOrName, out var id)
             ? _users.FindByIdAsync(id, cancellationToken)
             : _users.FindByUsernameAsync(userIdOrName, cancellationToken);
 }

@@ -188,6 +188,22 @@ public sealed class MessageRouterTests : IAsyncLifetime
         Assert.Empty(await alice.DrainAsync());
     }
 
+    [Fact]
+    public async Task SendDirect_ToAUsernameOf32HexDigits_ReachesThatUserByName()
+    {
+        // Valid usernames that Guid.TryParse would also read as ids (the 32-digit "N" form).
+        var (_, alice) = await OnlineAsync("alice");
+        var (online, onlineSession) = await OnlineAsync("0123456789abcdef0123456789abcdef");
+        var offline = await RegisteredAsync("fedcba9876543210fedcba9876543210");
+
+        var delivered = Assert.IsType<DeliveryStatusReply>(await SendAsync(alice, online.Username, "hex"));
+        var notThere = Assert.IsType<DeliveryStatusReply>(await SendAsync(alice, offline.Username.ToUpperInvariant(), "hex"));
+
+        Assert.Equal((DeliveryStates.Delivered, online.Id.ToString()), (delivered.Status, delivered.ToId));
+        Assert.Equal("hex", (await onlineSession.ReceiveAsync<ChatMessage>()).Payload);
+        Assert.Equal((DeliveryStates.Offline, offline.Id.ToString()), (notThere.Status, notThere.ToId));
+    }
+
     [Theory]
     [InlineData("nobody")]
     [InlineData("0196e0a4-1234-7abc-8def-0123456789ab")]

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
+using Parley.Server.Accounts;
 using Parley.Server.Sessions;
 using Parley.Server.Storage;
 
@@ -186,6 +187,31 @@ public sealed class SessionRegistryTests : IDisposable
         Online(alice);
 
         Assert.True(Registry.TryFind(asked, out var state));
+        Assert.Same(alice, state.User);
+    }
+
+    [Fact]
+    public void TryFind_ByAUsernameOf32HexDigits_FindsTheUserByName()
+    {
+        // A valid username that Guid.TryParse would also read as an id (its 32-digit "N" form).
+        const string HexName = "0123456789abcdef0123456789ABCDEF";
+        Assert.True(UsernameRules.TryValidate(HexName, out _));
+        var hex = TestUsers.Create(HexName);
+        Online(hex);
+
+        Assert.True(Registry.TryFind(HexName, out var state));
+        Assert.Same(hex, state.User);
+        Assert.True(Registry.TryFind(HexName.ToLowerInvariant(), out _));
+        Assert.True(Registry.TryFind(hex.Id.ToString(), out _));
+    }
+
+    [Fact]
+    public void TryFind_ByTheIdInUpperCase_FindsTheOnlineUser()
+    {
+        var alice = TestUsers.Create("alice");
+        Online(alice);
+
+        Assert.True(Registry.TryFind(alice.Id.ToString().ToUpperInvariant(), out var state));
         Assert.Same(alice, state.User);
     }
 
