@@ -204,6 +204,21 @@ public sealed class MessageRouterTests : IAsyncLifetime
         Assert.Equal((DeliveryStates.Offline, offline.Id.ToString()), (notThere.Status, notThere.ToId));
     }
 
+    [Fact]
+    public async Task SendDirect_ToAUserWhoseOnlySessionIsClosing_ReportsOfflineWithoutAMessageId()
+    {
+        var (_, alice) = await OnlineAsync("alice");
+        var (bob, bobSession) = await OnlineAsync("bob");
+
+        // Cut off (as a slow consumer is) but not yet detached: still in the registry, taking nothing.
+        bobSession.Session.CloseWithError(new ProtocolError(ErrorCodes.SlowConsumer, "too slow"));
+        var reply = Assert.IsType<DeliveryStatusReply>(await SendAsync(alice, "bob", "lost"));
+
+        Assert.Equal((DeliveryStates.Offline, "bob", bob.Id.ToString()), (reply.Status, reply.To, reply.ToId));
+        Assert.Null(reply.MessageId);
+        Assert.DoesNotContain(await bobSession.ReadToEndAsync(), m => m is ChatMessage);
+    }
+
     [Theory]
     [InlineData("nobody")]
     [InlineData("0196e0a4-1234-7abc-8def-0123456789ab")]
