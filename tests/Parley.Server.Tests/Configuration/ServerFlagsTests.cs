@@ -163,6 +163,30 @@ public sealed class ServerFlagsTests
     }
 
     [Theory]
+    [InlineData("--port", "--bind", "127.0.0.1")]
+    [InlineData("--data", "--help")]
+    [InlineData("--db", "--port=5001")]
+    [InlineData("--cert-key", "-h")]
+    public void TryParse_FlagFollowedByAnotherFlag_FailsNamingTheFlagWithoutAValue(params string[] args)
+    {
+        var error = ParseError(args);
+
+        Assert.StartsWith($"option '{args[0]}' needs a value", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TryParse_ValueStartingWithADashInEqualsForm_IsTheValue()
+    {
+        Assert.Equal("--odd-name", Parse("--server-name=--odd-name")["ServerName"]);
+    }
+
+    [Fact]
+    public void TryParse_NegativeNumber_IsAValue()
+    {
+        Assert.Equal("-1", Parse("--port", "-1")["Port"]);
+    }
+
+    [Theory]
     [InlineData("--help")]
     [InlineData("-h")]
     public void TryParse_Help_SetsHelpAndStillParsesTheRest(string arg)
