@@ -45,6 +45,8 @@ public sealed class ParleyServerOptionsValidatorTests
     [InlineData("HandshakeTimeoutSeconds=0;LoginTimeoutSeconds=30", "HandshakeTimeoutSeconds")]
     [InlineData("HandshakeTimeoutSeconds=301;LoginTimeoutSeconds=600", "HandshakeTimeoutSeconds")]
     [InlineData("HandshakeTimeoutSeconds=10;LoginTimeoutSeconds=9", "LoginTimeoutSeconds")]
+    [InlineData("LoginTimeoutSeconds=86401", "LoginTimeoutSeconds")]
+    [InlineData("LoginTimeoutSeconds=5000000", "LoginTimeoutSeconds")] // past what a timer can wait (~49.7 days)
     [InlineData("MaxLoginAttempts=0", "MaxLoginAttempts")]
     [InlineData("ServerName= ", "ServerName")]
     [InlineData("ServerName=12345678901234567890123456789012345678901234567890123456789012345", "ServerName")]
@@ -74,6 +76,7 @@ public sealed class ParleyServerOptionsValidatorTests
     [InlineData("OutboundQueueLength=16")]
     [InlineData("HandshakeTimeoutSeconds=1;LoginTimeoutSeconds=1")]
     [InlineData("HandshakeTimeoutSeconds=300;LoginTimeoutSeconds=300")]
+    [InlineData("LoginTimeoutSeconds=86400")]
     [InlineData("CertificatePath=cert.pem;CertificateKeyPath=key.pem")]
     [InlineData("CertificatePath=cert.pfx")]
     [InlineData("ServerId=srv-1")]

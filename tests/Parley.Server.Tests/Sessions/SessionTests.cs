@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Parley.Protocol;
 using Parley.Protocol.Messages;
+using Parley.Server.Configuration;
 using Parley.Server.Sessions;
 
 namespace Parley.Server.Tests.Sessions;
@@ -242,6 +243,19 @@ public sealed class SessionTests
         Assert.Equal(ErrorCodes.LoginTimeout, (await piped.ReceiveAsync<ErrorReply>()).Code);
         await piped.WaitForWriterAsync();
         Assert.True(piped.Session.IsClosing);
+    }
+
+    [Fact]
+    public async Task StartLoginDeadline_OfTheLongestLoginTimeoutTheValidatorAccepts_IsScheduledByTheSystemClock()
+    {
+        var longest = new ParleyServerOptions { LoginTimeoutSeconds = ParleyServerOptionsValidator.MaxLoginTimeoutSeconds };
+        Assert.True(new ParleyServerOptionsValidator().Validate(null, longest).Succeeded);
+        await using var piped = new PipedSession(time: TimeProvider.System);
+
+        var thrown = Record.Exception(() => piped.Session.StartLoginDeadline(longest.LoginTimeout, LoginTimeout));
+
+        Assert.Null(thrown);
+        Assert.False(piped.Session.IsClosing);
     }
 
     [Fact]
