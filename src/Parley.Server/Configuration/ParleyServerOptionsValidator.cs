@@ -19,6 +19,7 @@ internal sealed class ParleyServerOptionsValidator : IValidateOptions<ParleyServ
 
         Check(o.Port is >= 0 and <= 65535, "Port must be 0 to 65535.");
         Check(o.BcryptCost is >= 4 and <= 31, "BcryptCost must be 4 to 31.");
+        Check(Enum.IsDefined(o.PasswordPolicy), "PasswordPolicy must be classic or nist.");
         Check(o.MaxConcurrentHashes >= 1, "MaxConcurrentHashes must be at least 1.");
         Check(o.MaxFrameBytes is >= 4096 and <= 64 * 1024 * 1024, "MaxFrameBytes must be 4096 to 67108864.");
         Check(o.MaxTextBytes >= 1 && o.MaxTextBytes <= o.MaxFrameBytes / 2,

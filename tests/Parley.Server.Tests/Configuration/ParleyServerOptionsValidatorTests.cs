@@ -55,6 +55,7 @@ public sealed class ParleyServerOptionsValidatorTests
     [InlineData("VirtualIpFirst=::1", "VirtualIpFirst")]
     [InlineData("VirtualIpLast=fe80::1", "VirtualIpLast")]
     [InlineData("VirtualIpFirst=ten.eight.zero.two", "VirtualIpFirst")]
+    [InlineData("PasswordPolicy=2", "PasswordPolicy")] // binds: enums take numbers, defined or not
     public void Validate_OneBadSetting_FailsOnceNamingTheSetting(string settings, string setting)
     {
         var result = Validate(With(settings));
@@ -80,6 +81,8 @@ public sealed class ParleyServerOptionsValidatorTests
     [InlineData("CertificatePath=cert.pem;CertificateKeyPath=key.pem")]
     [InlineData("CertificatePath=cert.pfx")]
     [InlineData("ServerId=srv-1")]
+    [InlineData("PasswordPolicy=nist")]
+    [InlineData("PasswordPolicy=1")]
     [InlineData("VirtualIpFirst=192.168.7.1;VirtualIpLast=192.168.7.254")]
     public void Validate_SettingAtItsLimit_Succeeds(string settings)
     {
