@@ -25,6 +25,7 @@ public sealed class RequestDispatcherTests : IClassFixture<ServerIdentityFixture
     private readonly ManualTimeProvider _time = new();
     private readonly List<PipedSession> _piped = [];
     private readonly VirtualIpPool _pool = new(IPAddress.Parse("10.8.0.2"), IPAddress.Parse("10.8.0.3"));
+    private readonly PasswordHasher _hasher = new(PasswordHasherTests.TestPepper, workFactor: 4, maxConcurrency: 1);
     private readonly SessionRegistry _registry;
     private readonly RequestDispatcher _dispatcher;
 
@@ -36,7 +37,7 @@ public sealed class RequestDispatcherTests : IClassFixture<ServerIdentityFixture
         var accounts = new AccountService(
             _store,
             new PasswordPolicy(PasswordPolicyKind.Classic, Common),
-            new PasswordHasher(PasswordHasherTests.TestPepper, workFactor: 4, maxConcurrency: 2),
+            _hasher,
             fixture.Identity.ServerId,
             _time);
         var handler = new AccountHandler(accounts, _registry, router, fixture.Identity, options, NullLogger<AccountHandler>.Instance);
@@ -74,7 +75,7 @@ public sealed class RequestDispatcherTests : IClassFixture<ServerIdentityFixture
 
     private PipedSession Connect()
     {
-        var piped = new PipedSession(connectionId: $"c{_piped.Count}").StartWriter();
+        var piped = new PipedSession(time: _time, connectionId: $"c{_piped.Count}").StartWriter();
         _piped.Add(piped);
         _registry.Track(piped.Session);
         return piped;
@@ -309,6 +310,38 @@ public sealed class RequestDispatcherTests : IClassFixture<ServerIdentityFixture
         Assert.Equal(ErrorCodes.TooManyAttempts, error.Code);
         Assert.Contains($"{MaxLoginAttempts}", error.Message, StringComparison.Ordinal);
         Assert.True(piped.Session.Closing.IsCancellationRequested);
+
+        // The closed session cannot log in any more.
+        await DispatchAsync(piped, Login("alice", id: "too-late"));
+        Assert.Null(piped.Session.User);
+    }
+
+    [Fact]
+    public async Task Login_WhenTheSessionClosesWhileThePasswordIsChecked_DoesNotBringTheUserOnline()
+    {
+        var bob = await LoggedInAsync("bob");
+        await RegisterAsync("alice");
+        var alice = Connect();
+        alice.Session.StartLoginDeadline(TimeSpan.FromSeconds(30), new ProtocolError(ErrorCodes.LoginTimeout, "No login in time."));
+
+        // Hold the hasher's only slot, so the login waits inside its password check.
+        using var entered = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var holder = _hasher.RunBoundedAsync(() => { entered.Set(); return release.Wait(PipedSession.Timeout); }, CancellationToken.None);
+        Assert.True(entered.Wait(PipedSession.Timeout));
+        var login = DispatchAsync(alice, Login("alice")).AsTask();
+        Assert.False(login.IsCompleted);
+
+        _time.Advance(TimeSpan.FromSeconds(30));
+        release.Set();
+        await login.WaitAsync(PipedSession.Timeout);
+        Assert.True(await holder.WaitAsync(PipedSession.Timeout));
+
+        Assert.Null(alice.Session.User);
+        Assert.False(_registry.TryFind("alice", out _));
+        Assert.Equal(1, _pool.InUse);
+        Assert.Equal(ErrorCodes.LoginTimeout, Assert.IsType<ErrorReply>(Assert.Single(await alice.ReadToEndAsync())).Code);
+        Assert.Empty(await bob.DrainAsync());
     }
 
     [Fact]
