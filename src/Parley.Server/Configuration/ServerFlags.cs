@@ -57,7 +57,7 @@ internal static class ServerFlags
                 return false;
             }
 
-            var value = inline ?? (i + 1 < args.Count ? args[++i] : null);
+            var value = inline ?? (i + 1 < args.Count && !IsOption(args[i + 1]) ? args[++i] : null);
             if (value is null)
             {
                 error = $"option '{name}' needs a value ({flag.Value})";
@@ -69,6 +69,12 @@ internal static class ServerFlags
 
         return true;
     }
+
+    /// <summary>
+    /// A separate value is never the next option, so <c>--data --help</c> is an error rather than a data directory
+    /// named "--help". A value that starts with "--" can still be given as <c>--flag=--value</c>.
+    /// </summary>
+    private static bool IsOption(string arg) => arg.StartsWith("--", StringComparison.Ordinal) || arg == "-h";
 
     public static string HelpText()
     {

@@ -93,6 +93,13 @@ internal sealed class AccountHandler
             return;
         }
 
+        // The session may have closed while bcrypt ran (its login deadline passed, the server is stopping): it must not
+        // come online, or everyone would see the user flash online and offline for a login they were never told of.
+        if (session.IsClosing)
+        {
+            return;
+        }
+
         var attached = _registry.Attach(session, user);
         if (attached is null)
         {

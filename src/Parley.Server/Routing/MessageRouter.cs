@@ -57,10 +57,12 @@ internal sealed class MessageRouter
 
         var envelope = Accept(sender, recipient, text);
         var reached = FanOut(envelope, recipient);
+
+        // A message no session took is gone (nothing stores it yet): answer as for an offline user, with no id.
         return new DeliveryStatusReply
         {
             Id = request.Id,
-            MessageId = envelope.MessageId,
+            MessageId = reached > 0 ? envelope.MessageId : null,
             To = envelope.To,
             ToId = envelope.ToId,
             Status = reached > 0 ? DeliveryStates.Delivered : DeliveryStates.Offline,
@@ -117,7 +119,8 @@ internal sealed class MessageRouter
         return reached;
     }
 
-    private async Task<UserRecord?> FindUserAsync(string userIdOrName, CancellationToken cancellationToken) =>
-        (Guid.TryParse(userIdOrName, out var id) ? await _users.FindByIdAsync(id, cancellationToken) : null)
-        ?? await _users.FindByUsernameAsync(userIdOrName, cancellationToken);
+    private Task<UserRecord?> FindUserAsync(string userIdOrName, CancellationToken cancellationToken) =>
+        SessionRegistry.TryParseUserId(userIdOrName, out var id)
+            ? _users.FindByIdAsync(id, cancellationToken)
+            : _users.FindByUsernameAsync(userIdOrName, cancellationToken);
 }

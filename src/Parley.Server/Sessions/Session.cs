@@ -22,15 +22,17 @@ internal sealed class Session : IDisposable
     private readonly int _queueLimit;
     private readonly Action _abort;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private readonly CancellationTokenSource _closing = new();
     private int _queued;
     private int _closeRequested;
-    private Timer? _loginDeadline;
-    private Timer? _abortTimer;
+    private ITimer? _loginDeadline;
+    private ITimer? _abortTimer;
 
-    public Session(string connectionId, EndPoint? remoteEndPoint, int queueLimit, Action abort, ILogger logger)
+    public Session(string connectionId, EndPoint? remoteEndPoint, int queueLimit, Action abort, ILogger logger, TimeProvider time)
     {
         _logger = logger;
+        _time = time;
         ConnectionId = connectionId;
         RemoteEndPoint = remoteEndPoint;
         _queueLimit = queueLimit;
@@ -62,7 +64,7 @@ internal sealed class Session : IDisposable
 
     /// <summary>Ends the session with <paramref name="error"/> unless a login happens within <paramref name="timeout"/>.</summary>
     public void StartLoginDeadline(TimeSpan timeout, ProtocolError error) =>
-        _loginDeadline = new Timer(_ =>
+        _loginDeadline = _time.CreateTimer(_ =>
         {
             if (User is null)
             {
@@ -111,7 +113,7 @@ internal sealed class Session : IDisposable
 
         _outbound.Writer.TryWrite(new OutboundFrame(ServerMessageCodec.Encode(error.ToReply()), CloseAfter: true));
         _outbound.Writer.TryComplete();
-        _abortTimer = new Timer(_ => _abort(), null, CloseGrace, Timeout.InfiniteTimeSpan);
+        _abortTimer = _time.CreateTimer(_ => _abort(), null, CloseGrace, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>The properties every log line about this connection carries.</summary>

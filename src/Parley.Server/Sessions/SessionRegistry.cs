@@ -78,10 +78,21 @@ internal sealed class SessionRegistry
     }
 
     /// <summary>Finds an online user by id or by username (any case).</summary>
-    /// <remarks>A 32-hex-digit username also parses as an id: the id is tried first, then the name.</remarks>
-    public bool TryFind(string userIdOrName, out OnlineUserState state) =>
-        (Guid.TryParse(userIdOrName, out var id) && _byId.TryGetValue(id, out state!))
-        || _byName.TryGetValue(userIdOrName, out state!);
+    public bool TryFind(string userIdOrName, out OnlineUserState state)
+    {
+        if (TryParseUserId(userIdOrName, out var id))
+        {
+            return _byId.TryGetValue(id, out state!);
+        }
+
+        return _byName.TryGetValue(userIdOrName, out state!);
+    }
+
+    /// <summary>
+    /// Whether a recipient names a user by id: only in the 36-character form the server sends as user_id. Other GUID
+    /// forms are not ids here, because 32 hex digits are also a valid username.
+    /// </summary>
+    internal static bool TryParseUserId(string userIdOrName, out Guid id) => Guid.TryParseExact(userIdOrName, "D", out id);
 }
 
 internal sealed record AttachResult(OnlineUserState State, bool FirstSession);

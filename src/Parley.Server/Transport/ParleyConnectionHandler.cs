@@ -27,6 +27,7 @@ internal sealed class ParleyConnectionHandler : ConnectionHandler
     private readonly RequestDispatcher _dispatcher;
     private readonly MessageRouter _router;
     private readonly ParleyServerOptions _options;
+    private readonly TimeProvider _time;
     private readonly ILogger<ParleyConnectionHandler> _logger;
 
     public ParleyConnectionHandler(
@@ -35,6 +36,7 @@ internal sealed class ParleyConnectionHandler : ConnectionHandler
         RequestDispatcher dispatcher,
         MessageRouter router,
         IOptions<ParleyServerOptions> options,
+        TimeProvider time,
         ILogger<ParleyConnectionHandler> logger)
     {
         _identity = identity;
@@ -42,6 +44,7 @@ internal sealed class ParleyConnectionHandler : ConnectionHandler
         _dispatcher = dispatcher;
         _router = router;
         _options = options.Value;
+        _time = time;
         _logger = logger;
     }
 
@@ -92,7 +95,7 @@ internal sealed class ParleyConnectionHandler : ConnectionHandler
         using var sealer = keys.CreateServerSealer();
         using var opener = keys.CreateServerOpener();
         input.Opener = opener;
-        using var session = new Session(connection.ConnectionId, connection.RemoteEndPoint, _options.OutboundQueueLength, connection.Abort, _logger);
+        using var session = new Session(connection.ConnectionId, connection.RemoteEndPoint, _options.OutboundQueueLength, connection.Abort, _logger, _time);
         using var stopReading = session.Closing.Register(() => connection.Transport.Input.CancelPendingRead());
         _registry.Track(session);
         session.StartLoginDeadline(Remaining(connection, _options.LoginTimeout), new ProtocolError(
