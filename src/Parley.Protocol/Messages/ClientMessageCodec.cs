@@ -18,7 +18,7 @@ public static class ClientMessageCodec
     {
         try
         {
-            message = JsonSerializer.Deserialize(json, ParleyJsonContext.Default.ClientMessage);
+            message = JsonSerializer.Deserialize(json, ParleyJsonContext.Wire.ClientMessage);
         }
         catch (Exception ex) when (ex is JsonException or NotSupportedException)
         {
@@ -54,7 +54,7 @@ public static class ClientMessageCodec
 
     /// <summary>Serializes a client message to UTF-8 JSON.</summary>
     public static byte[] Encode(ClientMessage message) =>
-        JsonSerializer.SerializeToUtf8Bytes(message, ParleyJsonContext.Default.ClientMessage);
+        JsonSerializer.SerializeToUtf8Bytes(message, ParleyJsonContext.Wire.ClientMessage);
 
     private static ProtocolError Explain(ReadOnlySpan<byte> json, string? path)
     {

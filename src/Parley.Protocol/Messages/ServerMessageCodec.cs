@@ -7,7 +7,7 @@ public static class ServerMessageCodec
 {
     /// <summary>Serializes once; the bytes may then be sealed for any number of sessions.</summary>
     public static byte[] Encode(ServerMessage message) =>
-        JsonSerializer.SerializeToUtf8Bytes(message, ParleyJsonContext.Default.ServerMessage);
+        JsonSerializer.SerializeToUtf8Bytes(message, ParleyJsonContext.Wire.ServerMessage);
 
     /// <summary>
     /// Decodes a server message. Returns false for a type this client does not know (a newer server may add
@@ -17,7 +17,7 @@ public static class ServerMessageCodec
     {
         try
         {
-            message = JsonSerializer.Deserialize(json, ParleyJsonContext.Default.ServerMessage);
+            message = JsonSerializer.Deserialize(json, ParleyJsonContext.Wire.ServerMessage);
             return message is not null;
         }
         catch (Exception ex) when (ex is JsonException or NotSupportedException)

@@ -1,5 +1,6 @@
 using System.Text;
 using Parley.Protocol;
+using Parley.Protocol.Crypto;
 using Parley.Protocol.Messages;
 using Parley.Server.Configuration;
 using Parley.Server.Sessions;
@@ -10,7 +11,7 @@ namespace Parley.Server.Routing;
 
 /// <summary>
 /// The one component that moves messages between sessions. A direct message goes through two steps:
-/// <see cref="Accept"/> (resolve the recipient, stamp the server-set fields) and <see cref="FanOut"/> (serialize
+/// <see cref="Accept"/> (resolve the recipient, stamp the server-set fields) and <see cref="Queue"/> (serialize
 /// once, queue to every session of the recipient). A durability step belongs between the two: it receives the
 /// accepted envelope and neither step needs to change.
 /// </summary>
@@ -20,6 +21,7 @@ internal sealed class MessageRouter
     private readonly IUserStore _users;
     private readonly TimeProvider _time;
     private readonly int _maxTextBytes;
+    private readonly int _maxFrameBytes;
 
     public MessageRouter(SessionRegistry registry, IUserStore users, TimeProvider time, IOptions<ParleyServerOptions> options)
     {
@@ -27,6 +29,7 @@ internal sealed class MessageRouter
         _users = users;
         _time = time;
         _maxTextBytes = options.Value.MaxTextBytes;
+        _maxFrameBytes = options.Value.MaxFrameBytes;
     }
 
     /// <summary>Routes a direct message from a logged-in session and returns what the sender is told.</summary>
@@ -35,12 +38,7 @@ internal sealed class MessageRouter
         var text = request.Payload!;
         if (Encoding.UTF8.GetByteCount(text) > _maxTextBytes)
         {
-            return new ErrorReply
-            {
-                Id = request.Id,
-                Code = ErrorCodes.TooLarge,
-                Message = $"The message text exceeds the server's limit of {_maxTextBytes} UTF-8 bytes (MaxTextBytes).",
-            };
+            return TooLarge(request, $"The message text exceeds the server's limit of {_maxTextBytes} UTF-8 bytes (MaxTextBytes).");
         }
 
         if (!_registry.TryFind(request.To!, out var recipient))
@@ -56,7 +54,14 @@ internal sealed class MessageRouter
         }
 
         var envelope = Accept(sender, recipient, text);
-        var reached = FanOut(envelope, recipient);
+        var json = ServerMessageCodec.Encode(envelope);
+        if (FrameSealer.SealedFrameSize(json.Length) - ProtocolConstants.LengthPrefixSize > _maxFrameBytes)
+        {
+            // Escaped control characters can make the delivered frame larger than any peer accepts.
+            return TooLarge(request, $"The message, once encoded, exceeds the frame limit of {_maxFrameBytes} bytes (MaxFrameBytes).");
+        }
+
+        var reached = Queue(json, recipient);
 
         // A message no session took is gone (nothing stores it yet): answer as for an offline user, with no id.
         return new DeliveryStatusReply
@@ -102,9 +107,10 @@ internal sealed class MessageRouter
         };
     }
 
-    private static int FanOut(ChatMessage envelope, OnlineUserState recipient) =>
-        Queue(ServerMessageCodec.Encode(envelope), recipient);
+    private static ErrorReply TooLarge(SendMessageRequest request, string message) =>
+        new() { Id = request.Id, Code = ErrorCodes.TooLarge, Message = message };
 
+    /// <summary>Fan-out: the one serialization is queued to every session of the recipient; each seals its own copy.</summary>
     private static int Queue(byte[] json, OnlineUserState recipient)
     {
         var reached = 0;

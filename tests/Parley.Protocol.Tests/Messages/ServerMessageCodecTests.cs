@@ -48,6 +48,16 @@ public class ServerMessageCodecTests
     }
 
     [Fact]
+    public void Encode_WritesBmpTextAndHtmlCharactersAsUtf8_AndEscapesControlCharactersAndEmoji()
+    {
+        var message = new PongReply { Id = "<€😀&+>\u0001" };
+
+        var json = Encoding.UTF8.GetString(ServerMessageCodec.Encode(message));
+
+        Assert.Equal("""{"type":"pong","id":"<€\uD83D\uDE00&+>\u0001"}""", json);
+    }
+
+    [Fact]
     public void Encode_KeyExchange_UsesSnakeCaseFields()
     {
         Assert.Equal(

@@ -173,6 +173,23 @@ public sealed class MessageRouterTests : IAsyncLifetime
         Assert.Empty(await bob.DrainAsync());
     }
 
+    [Fact]
+    public async Task SendDirect_TextWithinMaxTextBytesWhoseEncodedFrameExceedsMaxFrameBytes_IsRefusedWithTooLarge()
+    {
+        var options = new ParleyServerOptions { MaxFrameBytes = 4096, MaxTextBytes = 2048 };
+        var router = new MessageRouter(_registry, _store, _time, Options.Create(options));
+        var (_, alice) = await OnlineAsync("alice");
+        var (_, bob) = await OnlineAsync("bob");
+
+        // Each control character is one UTF-8 byte but six bytes of JSON (\u0001).
+        var reply = await router.SendDirectAsync(alice.Session, new SendMessageRequest { Id = "big", To = "bob", Payload = new string('\u0001', 2048) }, CancellationToken.None);
+
+        var error = Assert.IsType<ErrorReply>(reply);
+        Assert.Equal(("big", ErrorCodes.TooLarge), (error.Id, error.Code));
+        Assert.Contains("MaxFrameBytes", error.Message, StringComparison.Ordinal);
+        Assert.Empty(await bob.DrainAsync());
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
