@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using Parley.Server.Configuration;
 using Parley.Server.Hosting;
@@ -21,15 +20,9 @@ internal static class Program
             return 0;
         }
 
-        var configuration = new ConfigurationBuilder()
-            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
-            .AddEnvironmentVariables("PARLEY_")
-            .AddInMemoryCollection(flags)
-            .Build();
-        var options = new ParleyServerOptions();
         try
         {
-            configuration.Bind(options);
+            var options = ServerConfiguration.Load(flags, Path.Combine(AppContext.BaseDirectory, "appsettings.json"));
             await using var server = await ParleyServer.StartAsync(options);
             await server.WaitForShutdownAsync();
             return 0;
@@ -37,6 +30,7 @@ internal static class Program
         catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException or IOException
             or UnauthorizedAccessException or ArgumentException or System.Security.Cryptography.CryptographicException)
         {
+            // One line that says what to fix; the details are in the log when the server got that far.
             await Console.Error.WriteLineAsync($"parley-server: {ex.Message}");
             return 1;
         }
