@@ -209,6 +209,9 @@ internal sealed class CliOutput
             case DeliveryStates.Offline:
                 Line($"not delivered: {reply.To} is offline", $"[yellow]not delivered[/]: {Markup.Escape(reply.To)} is offline");
                 break;
+            case DeliveryStates.UnknownUser:
+                Line($"not delivered: no user named '{reply.To}'", $"[red]not delivered[/]: no user named '{Markup.Escape(reply.To)}'");
+                break;
             default:
                 Line($"not delivered: {reply.Status}", $"[red]not delivered[/]: {Markup.Escape(reply.Status)}");
                 break;

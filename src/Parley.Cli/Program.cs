@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Parley.Cli;
 
 /// <summary>
@@ -14,6 +16,13 @@ internal static class Program
             e.Cancel = !interrupt.IsCancellationRequested;
             interrupt.Cancel();
         };
+
+        // A supervisor's SIGTERM (a test harness stopping `listen`) ends a command like Ctrl-C does.
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = !interrupt.IsCancellationRequested;
+            interrupt.Cancel();
+        });
 
         return await CliApp.RunAsync(args, CliHost.FromConsole(interrupt.Token));
     }

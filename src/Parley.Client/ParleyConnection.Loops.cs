@@ -64,7 +64,7 @@ public sealed partial class ParleyConnection
             // An unknown type is skipped (a newer server may add events), but a caller waiting on its id must not hang.
             if (TryPeekId(json) is { } badId && _pending.TryRemove(badId, out var waiter))
             {
-                waiter.TrySetException(new ParleyProtocolException(
+                Fail(waiter, new ParleyProtocolException(
                     $"The server's answer to request '{badId}' is not a reply this client understands."));
             }
 
@@ -151,7 +151,7 @@ public sealed partial class ParleyConnection
         {
             foreach (var done in written)
             {
-                done.TrySetException(new ParleyConnectionException(CloseReason ?? Failure(ParleyCloseKind.TransportError, "The write did not complete.")));
+                Fail(done, new ParleyConnectionException(CloseReason ?? Failure(ParleyCloseKind.TransportError, "The write did not complete.")));
             }
         }
     }

@@ -152,8 +152,28 @@ public sealed partial class ParleyConnection : IAsyncDisposable
         {
             if (_pending.TryRemove(new KeyValuePair<string, TaskCompletionSource<ServerReply>>(id, waiter)))
             {
-                waiter.TrySetException(new ParleyConnectionException(reason));
+                Fail(waiter, new ParleyConnectionException(reason));
             }
+        }
+    }
+
+    /// <summary>
+    /// Faults a waiter and marks the fault observed: its caller may have stopped waiting (cancelled, timed out), and an
+    /// unobserved fault would surface later as an UnobservedTaskException.
+    /// </summary>
+    private static void Fail<T>(TaskCompletionSource<T> waiter, Exception exception)
+    {
+        if (waiter.TrySetException(exception))
+        {
+            _ = waiter.Task.Exception;
+        }
+    }
+
+    private static void Fail(TaskCompletionSource waiter, Exception exception)
+    {
+        if (waiter.TrySetException(exception))
+        {
+            _ = waiter.Task.Exception;
         }
     }
 
@@ -164,7 +184,10 @@ public sealed partial class ParleyConnection : IAsyncDisposable
         var reason = CloseReason!;
         while (_outbound.Reader.TryRead(out var unsent))
         {
-            unsent.Written?.TrySetException(new ParleyConnectionException(reason));
+            if (unsent.Written is { } written)
+            {
+                Fail(written, new ParleyConnectionException(reason));
+            }
         }
 
         FailPending(reason);

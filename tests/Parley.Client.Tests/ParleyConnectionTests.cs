@@ -375,6 +375,66 @@ public sealed class ParleyConnectionTests
         Assert.StartsWith($"Could not connect to 127.0.0.1:{port}", error.Message);
     }
 
+    [Fact]
+    public async Task ConnectAsync_ServerSilentAfterTls_FailsWithHandshakeTimeout()
+    {
+        await using var server = TestServer.Start(opening: TestOpening.Silent);
+        var options = server.ClientOptions with { HandshakeTimeout = TimeSpan.FromMilliseconds(300) };
+
+        var error = await Assert.ThrowsAsync<ParleyConnectionException>(() => ParleyConnection.ConnectAsync(options).WaitAsync(Timeout));
+
+        Assert.Equal(ErrorCodes.HandshakeTimeout, error.ErrorCode);
+        Assert.Contains("did not complete within 0.3 s", error.Message);
+    }
+
+    [Fact]
+    public async Task ConnectAsync_ServerBusyInsteadOfKeyExchange_FailsWithTheServersCode()
+    {
+        await using var server = TestServer.Start(opening: TestOpening.Busy);
+
+        var error = await Assert.ThrowsAsync<ParleyConnectionException>(() => ParleyConnection.ConnectAsync(server.ClientOptions).WaitAsync(Timeout));
+
+        Assert.Equal(ErrorCodes.ServerBusy, error.ErrorCode);
+        Assert.Contains("Too many connections", error.Message);
+    }
+
+    [Fact]
+    public async Task Request_UnansweredWithinRequestTimeout_ThrowsTimeoutAndLeavesTheConnectionUsable()
+    {
+        await using var server = TestServer.Start(async (session, message) =>
+        {
+            if (message is not OnlineUsersRequest)
+            {
+                await TestServer.DefaultHandler(session, message);
+            }
+        });
+        await using var connection = await ParleyConnection.ConnectAsync(server.ClientOptions with { RequestTimeout = TimeSpan.FromMilliseconds(200) }).WaitAsync(Timeout);
+
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => connection.GetOnlineUsersAsync().WaitAsync(Timeout));
+
+        Assert.Contains("did not answer online_user_request", error.Message);
+        await connection.PingAsync().WaitAsync(Timeout);
+    }
+
+    [Fact]
+    public async Task Events_FullWithADroppingMode_DropAndCountInsteadOfStallingReplies()
+    {
+        await using var server = TestServer.Start();
+        var options = server.ClientOptions with { EventQueueCapacity = 2, EventQueueFullMode = System.Threading.Channels.BoundedChannelFullMode.DropOldest };
+        await using var connection = await ParleyConnection.ConnectAsync(options).WaitAsync(Timeout);
+        var session = await server.NextSessionAsync();
+
+        for (var i = 0; i < 5; i++)
+        {
+            await session.SendAsync(new UserStatusEvent { UserId = $"u{i}", Username = $"user{i}", Status = PresenceStates.Online, VirtualIp = "10.8.0.9", ServerId = "srv-1" });
+        }
+
+        await connection.PingAsync().WaitAsync(Timeout);
+
+        Assert.Equal(3, connection.DroppedEvents);
+        Assert.Equal("user3", Assert.IsType<UserStatusEvent>(await connection.Events.ReadAsync().AsTask().WaitAsync(Timeout)).Username);
+    }
+
     private static async Task<List<ServerMessage>> ReadAllAsync(ParleyConnection connection)
     {
         using var timeout = new CancellationTokenSource(Timeout);

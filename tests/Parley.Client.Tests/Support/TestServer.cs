@@ -15,21 +15,36 @@ namespace Parley.Client.Tests.Support;
 /// exchange from Parley.Protocol, then a handler per decoded message. The default handler answers like a real server
 /// would for one user (<see cref="DefaultHandler"/>). Server-side failures are kept in <see cref="Errors"/>.
 /// </summary>
+/// <summary>What the test server does once TLS is up.</summary>
+internal enum TestOpening
+{
+    /// <summary>The key exchange, then sealed frames.</summary>
+    KeyExchange,
+
+    /// <summary>Nothing at all: a server that hangs before key_exchange.</summary>
+    Silent,
+
+    /// <summary>A plain server_busy error instead of key_exchange, then close.</summary>
+    Busy,
+}
+
 internal sealed class TestServer : IAsyncDisposable
 {
     private readonly TcpListener _listener;
     private readonly Func<TestSession, ClientMessage, Task> _handler;
     private readonly bool _offerAlpn;
+    private readonly TestOpening _opening;
     private readonly Channel<TestSession> _sessions = Channel.CreateUnbounded<TestSession>();
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _running = [];
     private readonly Task _acceptLoop;
 
-    private TestServer(X509Certificate2 certificate, Func<TestSession, ClientMessage, Task>? handler, bool offerAlpn)
+    private TestServer(X509Certificate2 certificate, Func<TestSession, ClientMessage, Task>? handler, bool offerAlpn, TestOpening opening)
     {
         Certificate = certificate;
         _handler = handler ?? DefaultHandler;
         _offerAlpn = offerAlpn;
+        _opening = opening;
         _listener = new TcpListener(IPAddress.Loopback, 0);
         _listener.Start();
         _acceptLoop = AcceptLoopAsync();
@@ -55,8 +70,11 @@ internal sealed class TestServer : IAsyncDisposable
     };
 
     public static TestServer Start(
-        Func<TestSession, ClientMessage, Task>? handler = null, bool offerAlpn = true, X509Certificate2? certificate = null) =>
-        new(certificate ?? TestCertificates.CreateSelfSigned(), handler, offerAlpn);
+        Func<TestSession, ClientMessage, Task>? handler = null,
+        bool offerAlpn = true,
+        X509Certificate2? certificate = null,
+        TestOpening opening = TestOpening.KeyExchange) =>
+        new(certificate ?? TestCertificates.CreateSelfSigned(), handler, offerAlpn, opening);
 
     /// <summary>The next session whose key exchange completed.</summary>
     public async Task<TestSession> NextSessionAsync() =>
@@ -151,6 +169,23 @@ internal sealed class TestServer : IAsyncDisposable
                 ApplicationProtocols = _offerAlpn ? [new SslApplicationProtocol(ProtocolConstants.Alpn)] : null,
                 EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
             }, _stopping.Token);
+
+            if (_opening == TestOpening.Silent)
+            {
+                // Hold the connection open until the client gives up.
+                var read = await stream.ReadAsync(new byte[1], _stopping.Token);
+                Assert.Equal(0, read);
+                return;
+            }
+
+            if (_opening == TestOpening.Busy)
+            {
+                var output = System.IO.Pipelines.PipeWriter.Create(stream);
+                Parley.Protocol.Framing.FrameWriter.Write(output, ServerMessageCodec.Encode(
+                    new ErrorReply { Code = ErrorCodes.ServerBusy, Message = "Too many connections; try again later." }));
+                await output.CompleteAsync();
+                return;
+            }
 
             var session = await TestSession.AcceptAsync(stream, (IPEndPoint)socket.RemoteEndPoint!, _stopping.Token);
             await _sessions.Writer.WriteAsync(session);
