@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Parley.Client;
 using Parley.Protocol.Messages;
 using Spectre.Console;
 
@@ -63,6 +64,32 @@ internal sealed class CliOutput
                 _host.Out.Flush();
             }
         }
+    }
+
+    /// <summary>
+    /// Says a long-running command is logged in and waiting: a <c>ready</c> event with --json (what scripts wait
+    /// for), else <paramref name="note"/> on stderr.
+    /// </summary>
+    public void Ready(ParleyConnection connection, string? to, string note)
+    {
+        if (!Json)
+        {
+            Note(note);
+            return;
+        }
+
+        var session = connection.Session!;
+        Event("ready", w =>
+        {
+            w.WriteString("user", session.Username);
+            w.WriteString("user_id", session.UserId);
+            w.WriteString("server", connection.Endpoint);
+            w.WriteString("server_id", session.ServerId);
+            if (to is not null)
+            {
+                w.WriteString("to", to);
+            }
+        });
     }
 
     /// <summary>A progress or status note for people, on stderr; nothing with --json.</summary>

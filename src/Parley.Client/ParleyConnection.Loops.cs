@@ -62,7 +62,7 @@ public sealed partial class ParleyConnection
         if (!ServerMessageCodec.TryDecode(json, out var message))
         {
             // An unknown type is skipped (a newer server may add events), but a caller waiting on its id must not hang.
-            if (TryPeekId(json) is { } badId && _pending.TryRemove(badId, out var waiter))
+            if (MessagePeek.TryPeek(json, out _, out var badId) && badId is not null && _pending.TryRemove(badId, out var waiter))
             {
                 Fail(waiter, new ParleyProtocolException(
                     $"The server's answer to request '{badId}' is not a reply this client understands."));
@@ -164,34 +164,4 @@ public sealed partial class ParleyConnection
         InboundFrameStatus.DecryptFailed => "A frame from the server failed authentication (tampered, replayed or not sealed).",
         _ => $"The server's stream failed: {frame.Status}.",
     };
-
-    /// <summary>The top-level string <c>id</c> of a JSON object, or null.</summary>
-    internal static string? TryPeekId(ReadOnlySpan<byte> json)
-    {
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 8 });
-        try
-        {
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return null;
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var isId = reader.ValueTextEquals("id"u8);
-                reader.Read();
-                if (isId && reader.TokenType == JsonTokenType.String)
-                {
-                    return reader.GetString();
-                }
-
-                reader.Skip();
-            }
-        }
-        catch (JsonException)
-        {
-        }
-
-        return null;
-    }
 }

@@ -27,23 +27,9 @@ internal sealed class ChatCommand(CliHost host) : ParleyCommand<ChatSettings>(ho
         var settings = (ChatSettings)run.Settings;
         await using var connection = await run.ConnectAndLoginAsync();
         var session = connection.Session!;
-        if (run.Output.Json)
-        {
-            run.Output.Event("ready", w =>
-            {
-                w.WriteString("user", session.Username);
-                w.WriteString("user_id", session.UserId);
-                w.WriteString("server", connection.Endpoint);
-                w.WriteString("server_id", session.ServerId);
-                CliOutput.WriteOptional(w, "to", settings.To);
-            });
-        }
-        else
-        {
-            run.Output.Note(settings.To is { } to
-                ? $"Chatting as {session.Username} with {to}. /help lists commands; /quit or end of input leaves."
-                : $"Chatting as {session.Username}. Send with /msg USER TEXT; /help lists commands.");
-        }
+        run.Output.Ready(connection, settings.To, settings.To is { } to
+            ? $"Chatting as {session.Username} with {to}. /help lists commands; /quit or end of input leaves."
+            : $"Chatting as {session.Username}. Send with /msg USER TEXT; /help lists commands.");
 
         var printing = PrintEventsAsync(connection, run.Output);
         using var closed = CancellationTokenSource.CreateLinkedTokenSource(run.CancellationToken);

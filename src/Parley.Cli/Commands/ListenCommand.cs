@@ -40,20 +40,7 @@ internal sealed class ListenCommand(CliHost host) : ParleyCommand<ListenSettings
         var settings = (ListenSettings)run.Settings;
         await using var connection = await run.ConnectAndLoginAsync();
         var session = connection.Session!;
-        if (run.Output.Json)
-        {
-            run.Output.Event("ready", w =>
-            {
-                w.WriteString("user", session.Username);
-                w.WriteString("user_id", session.UserId);
-                w.WriteString("server", connection.Endpoint);
-                w.WriteString("server_id", session.ServerId);
-            });
-        }
-        else
-        {
-            run.Output.Note($"Listening as {session.Username}… (Ctrl-C to stop)");
-        }
+        run.Output.Ready(connection, to: null, $"Listening as {session.Username}… (Ctrl-C to stop)");
 
         using var deadline = settings.Timeout is { } seconds ? new CancellationTokenSource(TimeSpan.FromSeconds(seconds)) : null;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(run.CancellationToken, deadline?.Token ?? default);

@@ -4,10 +4,11 @@ namespace Parley.Protocol.Messages;
 
 /// <summary>
 /// Reads only the top-level <c>type</c> and <c>id</c> of a JSON object. Used on the error path, to say
-/// precisely what was wrong with a message that did not deserialize, and to echo its id.
+/// precisely what was wrong with a message that did not deserialize, and to echo or match its id.
 /// </summary>
-internal static class MessagePeek
+public static class MessagePeek
 {
+    /// <summary>False when <paramref name="json"/> is not a well-formed JSON object.</summary>
     public static bool TryPeek(ReadOnlySpan<byte> json, out string? type, out string? id)
     {
         type = null;
