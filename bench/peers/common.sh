@@ -104,6 +104,15 @@ prepare_state() {
     die "user $PEER_USER cannot enter $PEER_DIR; choose a --state (PEER_STATE) below a world-traversable directory"
 }
 
+# rotate_logs: keeps the previous run's logs as *.log.prev so each start has fresh ones.
+rotate_logs() {
+  local f
+  for f in "$LOG_DIR"/*.log; do
+    [ -e "$f" ] && mv -f "$f" "$f.prev"
+  done
+  return 0
+}
+
 # --- certificate -------------------------------------------------------------------------------------------
 
 pubkey_digest_of_cert() { openssl x509 -in "$1" -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1; }

@@ -83,6 +83,7 @@ cmd_start() {
   prepare_state
   install_cert
   write_config
+  rotate_logs
   local nofile
   nofile=$(raise_nofile)
   launch "$LOG_DIR/console.log" mosquitto -c "$CONF"
