@@ -118,8 +118,9 @@ rotate_logs() {
 pubkey_digest_of_cert() { openssl x509 -in "$1" -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1; }
 pubkey_digest_of_key() { openssl pkey -in "$1" -passin pass: -pubout -outform DER | sha256sum | cut -d' ' -f1; }
 
-# make_selfsigned DIR: one self-signed ECDSA P-256 certificate for localhost / 127.0.0.1 shared by every peer under
-# the same state root (so all peers serve the same certificate, as with --cert), created once.
+# make_selfsigned DIR: one self-signed ECDSA P-256 certificate for localhost / 127.0.0.1 / ::1 shared by every peer
+# under the same state root (so all peers serve the same certificate, as with --cert), created once. Its extensions
+# are those of the certificate Parley creates for itself (src/Parley.Server/Security/TlsCertificateProvider.cs).
 make_selfsigned() {
   local dir="$1"
   mkdir -p "$dir"
@@ -128,8 +129,9 @@ make_selfsigned() {
     if [ ! -s "$dir/cert.pem" ] || [ ! -s "$dir/key.pem" ]; then
       log "creating a self-signed ECDSA P-256 certificate for localhost/127.0.0.1 in $dir"
       openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 \
-        -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
-        -addext "basicConstraints=critical,CA:FALSE" -addext "extendedKeyUsage=serverAuth" \
+        -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1" \
+        -addext "basicConstraints=critical,CA:FALSE" -addext "keyUsage=critical,digitalSignature" \
+        -addext "extendedKeyUsage=serverAuth" \
         -keyout "$dir/key.pem.tmp" -out "$dir/cert.pem.tmp" 2>/dev/null
       chmod 644 "$dir/key.pem.tmp" "$dir/cert.pem.tmp"
       mv "$dir/key.pem.tmp" "$dir/key.pem"
