@@ -313,6 +313,7 @@ status_report() {
   echo "  state: $PEER_DIR"
   echo "  certificate: $(cat "$TLS_DIR/source" 2>/dev/null || echo unknown)"
   echo "  open-files limit: $(nofile_of "$pid")"
+  echo "  cpus: $(taskset -pc "$pid" 2>/dev/null | sed 's/.*: //' || echo unknown)"
   echo "  listening (ss -ltnp):"
   listening_ports "$pid" "$@"
 }

@@ -43,7 +43,7 @@ prosody_user = "$PEER_USER"
 
 network_backend = "epoll"
 network_settings = {
-	nagle = $nagle;        -- false: TCP_NODELAY on every connection (Nagle off)
+	nagle = $nagle;        -- false: TCP_NODELAY on every connection (Nagle off); true: Nagle on (the default)
 	tcp_backlog = 1024;   -- default 128; room for a thousand clients connecting at once
 }
 
