@@ -36,6 +36,8 @@ peer_parse_args() {
       *) ARGS+=("$1"); shift ;;
     esac
   done
+  # One spelling of the state directory (trailing slashes, relative paths), since the pid check matches it.
+  PEER_STATE_ROOT=$(realpath -m "$PEER_STATE_ROOT")
   PEER_DIR="$PEER_STATE_ROOT/$PEER"
   TLS_DIR="$PEER_DIR/tls"
   PID_FILE="$PEER_DIR/run/$PEER.pid"
@@ -72,6 +74,7 @@ apt_install() {
     printf '#!/bin/sh\n# temporary, from bench/peers: keep package installs from starting daemons\nexit 101\n' >"$policy"
     chmod 755 "$policy"
     made_policy=1
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT   # removed even if the install is interrupted
   fi
   local opts=(-y -q --no-install-recommends -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
   local rc=0
@@ -82,7 +85,10 @@ apt_install() {
     rc=0
     apt-get install "${opts[@]}" "${missing[@]}" >>"$PEER_STATE_ROOT/apt-$PEER.log" 2>&1 || rc=$?
   fi
-  [ "$made_policy" -eq 1 ] && rm -f "$policy"
+  if [ "$made_policy" -eq 1 ]; then
+    rm -f "$policy"
+    trap - EXIT
+  fi
   [ "$rc" -eq 0 ] || { tail -n 20 "$PEER_STATE_ROOT/apt-$PEER.log" >&2; die "apt-get install ${missing[*]} failed"; }
 }
 
