@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using Parley.Bench.Cli;
+using Parley.Bench.Metrics;
+using Parley.Bench.Reporting;
+
+namespace Parley.Bench.Scenarios;
+
+/// <summary>
+/// idle: N authenticated connections held open. The server's RSS is read before the first connection and again
+/// once the server has gone quiet after the last login (each login tells every online user, so N logins cost
+/// N²/2 presence events), then held for --duration: (RSS then − RSS before) / N is the cost of one connection.
+/// </summary>
+internal sealed class IdleScenario : IScenario
+{
+    private static readonly TimeSpan SettleLimit = TimeSpan.FromSeconds(300);
+
+    public ScenarioSpec Spec { get; } = new(
+        "idle",
+        "N authenticated connections held open: server RSS and file descriptors per connection",
+        FlagGroups.Common | FlagGroups.Target | FlagGroups.Spawn | FlagGroups.Duration,
+        o => o with { Clients = 1000, DurationSeconds = 5 });
+
+    public async Task<BenchResult> RunAsync(BenchSession session, CancellationToken cancellationToken)
+    {
+        var clients = session.Options.Clients;
+        await session.PrepareAccountsAsync(0, clients, cancellationToken);
+        var generatorBefore = GeneratorSample.Take();
+        var before = session.SampleServer();
+        var fleet = await session.ConnectAsync(0, clients, cancellationToken);
+        var (settled, settleSeconds) = await SettleAsync(session, cancellationToken);
+
+        ProgressLog.Write($"holding {clients:N0} idle connections for {session.Options.DurationSeconds} s");
+        await Task.Delay(session.Options.Duration, cancellationToken);
+        var after = session.SampleServer();
+        var generatorAfter = GeneratorSample.Take();
+
+        var result = session.NewResult();
+        result.RateMode = "none";
+        result.DurationS = session.Options.DurationSeconds;
+        result.Disconnected = fleet.Disconnected;
+        result.ConnectSeconds = Math.Round(fleet.ConnectSeconds, 2);
+        result.ConnectsPerSec = Math.Round(clients / Math.Max(fleet.ConnectSeconds, 0.001), 1);
+        result.GeneratorRssMb = Math.Round(generatorAfter.RssKb / 1024.0, 1);
+        result.GeneratorRssKbPerConnection = Math.Round((generatorAfter.RssKb - generatorBefore.RssKb) / (double)clients, 2);
+        result.Idle = new IdleFigures
+        {
+            Connected = clients - fleet.Disconnected,
+            SettleSeconds = Math.Round(settleSeconds, 1),
+            ServerRssSettledMb = settled is null ? null : Math.Round(settled.RssKb / 1024.0, 1),
+        };
+        if (before is not null && after is not null)
+        {
+            result.ServerRssBeforeMb = Math.Round(before.RssKb / 1024.0, 1);
+            result.ServerRssMb = Math.Round(after.RssKb / 1024.0, 1);
+            result.RssKbPerConnection = Math.Round((after.RssKb - before.RssKb) / (double)clients, 2);
+            result.ServerFds = after.FileDescriptors;
+            result.ServerThreads = after.Threads;
+            result.Idle.ServerFdsPerConnection = Math.Round((after.FileDescriptors - before.FileDescriptors) / (double)clients, 3);
+            result.ServerCpuCores = Math.Round(after.CoresSince(before), 3);
+        }
+
+        if (fleet.Disconnected > 0)
+        {
+            result.Notes.Add($"{fleet.Disconnected} connections closed while idle: {fleet.FirstCloseReason}");
+        }
+
+        if (settleSeconds >= SettleLimit.TotalSeconds)
+        {
+            result.Notes.Add($"the server was still busy {SettleLimit.TotalSeconds:0} s after the last login (presence fan-out); RSS was read anyway");
+        }
+
+        return result;
+    }
+
+    /// <summary>Waits until the server uses under 5% of a core for two seconds in a row (the presence storm is over).</summary>
+    private static async Task<(ProcessSample? Settled, double Seconds)> SettleAsync(BenchSession session, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var last = session.SampleServer();
+        if (last is null)
+        {
+            return (null, 0);
+        }
+
+        var quiet = 0;
+        while (Stopwatch.GetElapsedTime(started) < SettleLimit && quiet < 2)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            var now = session.SampleServer();
+            if (now is null)
+            {
+                throw new BenchFailedException("the server process went away while the connections were settling");
+            }
+
+            quiet = now.CoresSince(last) < 0.05 ? quiet + 1 : 0;
+            last = now;
+        }
+
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        ProgressLog.Write($"server quiet after {seconds:0.0} s (RSS {last.RssKb / 1024.0:0.0} MB, {last.FileDescriptors:N0} fds)");
+        return (last, seconds);
+    }
+}
