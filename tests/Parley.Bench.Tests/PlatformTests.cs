@@ -134,3 +134,18 @@ public sealed class PlatformTests
         }
     }
 }
+
+public sealed class MachineSampleTests
+{
+    [Fact]
+    public void Parse_BusyIsAllButIdleAndIowait_StealKept()
+    {
+        // user nice system idle iowait irq softirq steal, in clock ticks (100 per second).
+        var sample = Metrics.MachineSample.Parse("cpu  1000 0 200 5000 300 10 40 50 0 0", 0);
+
+        Assert.NotNull(sample);
+        Assert.Equal(13.0, sample.BusySeconds, 6);
+        Assert.Equal(0.5, sample.StealSeconds, 6);
+        Assert.Null(Metrics.MachineSample.Parse("cpu0 1 2 3", 0));
+    }
+}

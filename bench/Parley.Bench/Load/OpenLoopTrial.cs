@@ -34,6 +34,7 @@ internal static class OpenLoopTrial
         await DelayUntilAsync(windowStart, cancellationToken);
         var serverStart = serverPid is { } pid ? ProcessSampler.TrySample(pid) : null;
         var generatorStart = GeneratorSample.Take();
+        var machineStart = MachineSample.TryTake();
         var arrivalsStart = tracker.Arrivals;
 
         var intervals = new List<IntervalReport>();
@@ -64,6 +65,7 @@ internal static class OpenLoopTrial
         await DelayUntilAsync(windowEnd, cancellationToken);
         var serverEnd = serverPid is { } pid2 ? ProcessSampler.TrySample(pid2) : null;
         var generatorEnd = GeneratorSample.Take();
+        var machineEnd = MachineSample.TryTake();
         var arrivalsEnd = tracker.Arrivals;
         var windowSeconds = Stopwatch.GetElapsedTime(generatorStart.Timestamp, generatorEnd.Timestamp).TotalSeconds;
 
@@ -111,6 +113,8 @@ internal static class OpenLoopTrial
             GeneratorStart = generatorStart,
             GeneratorEnd = generatorEnd,
             Intervals = intervals,
+            MachineStart = machineStart,
+            MachineEnd = machineEnd,
         };
     }
 

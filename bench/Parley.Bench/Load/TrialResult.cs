@@ -39,6 +39,13 @@ internal sealed record TrialResult
     public required GeneratorSample GeneratorStart { get; init; }
     public required GeneratorSample GeneratorEnd { get; init; }
     public IReadOnlyList<IntervalReport> Intervals { get; init; } = [];
+    public MachineSample? MachineStart { get; init; }
+    public MachineSample? MachineEnd { get; init; }
+
+    /// <summary>Cores the rest of the machine used during the window: neither the server nor this generator.</summary>
+    public double? OtherCores => MachineStart is not null && MachineEnd is not null
+        ? Math.Max(0, MachineEnd.CoresSince(MachineStart) - (ServerCores ?? 0) - GeneratorCores)
+        : null;
 
     public double? ServerCores => ServerStart is not null && ServerEnd is not null ? ServerEnd.CoresSince(ServerStart) : null;
 

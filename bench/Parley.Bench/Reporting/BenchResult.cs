@@ -59,8 +59,14 @@ public sealed class BenchResult
     public double? GeneratorRssKbPerConnection { get; set; }
     public long? FdLimit { get; set; }
 
+    /// <summary>Cores used during the window by everything but the server and the generator: the machine's noise.</summary>
+    public double? OtherCpuCores { get; set; }
+
     public double? ConnectSeconds { get; set; }
     public double? ConnectsPerSec { get; set; }
+
+    /// <summary>Seconds waited after connecting for the server and generator to go quiet (presence fan-out).</summary>
+    public double? SettleSeconds { get; set; }
 
     public IdleFigures? Idle { get; set; }
     public LoginFigures? Login { get; set; }
@@ -108,6 +114,7 @@ public sealed class SearchTrial
     public long SendErrors { get; set; }
     public double? ServerCpuCores { get; set; }
     public double? GeneratorCpuCores { get; set; }
+    public double? OtherCpuCores { get; set; }
     public string? Why { get; set; }
 }
 

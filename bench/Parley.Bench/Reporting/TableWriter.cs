@@ -17,7 +17,7 @@ internal static class TableWriter
             ("size", r.Size is { } size ? $"{size} B" : null),
             ("rate", r.Rate is { } rate ? $"{N(rate)} msg/s ({r.RateMode})" : r.RateMode == "max" ? "none passed (max)" : null),
             ("window", r.DurationS is { } d ? $"{d} s after {r.WarmupS ?? 0} s warm-up" : null),
-            ("connect", r.ConnectSeconds is { } c ? $"{c:0.0} s ({N(r.ConnectsPerSec)}/s)" : null),
+            ("connect", r.ConnectSeconds is { } c ? $"{c:0.0} s ({N(r.ConnectsPerSec)}/s), then {r.SettleSeconds ?? 0:0.0} s until quiet" : null),
         ]);
 
         if (r.RateMode != "none")
@@ -77,6 +77,7 @@ internal static class TableWriter
             ("gc gen0/1/2", r.GeneratorGcGen0 is { } g0 ? $"{g0}/{r.GeneratorGcGen1}/{r.GeneratorGcGen2}, {r.GeneratorGcPauseMs:0.0} ms paused" : null),
             ("rss", r.GeneratorRssMb is { } grss ? $"{grss:0.0} MB" : null),
             ("fd limit", N(r.FdLimit)),
+            ("other processes", r.OtherCpuCores is { } other ? $"{other:0.000} cores during the window" : null),
         ]);
 
         if (r.Search is { Count: > 0 } search)

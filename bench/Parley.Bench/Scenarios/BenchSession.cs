@@ -61,8 +61,47 @@ internal sealed class BenchSession : IAsyncDisposable
         var fleet = await ClientFleet.ConnectAsync(Target, first, count, Options.ConnectConcurrency, cancellationToken);
         _fleets.Add(fleet);
         ProgressLog.Write($"connected {count:N0} clients in {fleet.ConnectSeconds:0.0} s");
+        LastSettle = await SettleAsync(cancellationToken);
         return fleet;
     }
+
+    /// <summary>How long the last <see cref="ConnectAsync"/> waited for quiet, and the server as it was then.</summary>
+    public (ProcessSample? Server, double Seconds) LastSettle { get; private set; }
+
+    /// <summary>
+    /// Waits until the server (when sampled) and this process each use under 5% of a core for two seconds in a row, at
+    /// most <see cref="SettleLimit"/>. Every login tells every online user, so N logins leave N²/2 presence events to
+    /// be written and read after the last login returns; a trial that started before they are done would measure them.
+    /// </summary>
+    public async Task<(ProcessSample? Server, double Seconds)> SettleAsync(CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var server = SampleServer();
+        var self = GeneratorSample.Take();
+        var quiet = 0;
+        while (System.Diagnostics.Stopwatch.GetElapsedTime(started) < SettleLimit && quiet < 2)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            var serverNow = SampleServer();
+            var selfNow = GeneratorSample.Take();
+            if (ServerPid is not null && serverNow is null)
+            {
+                throw new BenchFailedException("the server process went away while the connections were settling");
+            }
+
+            var serverQuiet = serverNow is null || server is null || serverNow.CoresSince(server) < 0.05;
+            quiet = serverQuiet && selfNow.CoresSince(self) < 0.05 ? quiet + 1 : 0;
+            (server, self) = (serverNow, selfNow);
+        }
+
+        var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+        ProgressLog.Write(quiet >= 2
+            ? $"quiet after {seconds:0.0} s{(server is null ? string.Empty : $" (server RSS {server.RssKb / 1024.0:0.0} MB, {server.FileDescriptors:N0} fds)")}"
+            : $"still busy after {seconds:0} s (presence fan-out?); going on");
+        return (server, seconds);
+    }
+
+    public static readonly TimeSpan SettleLimit = TimeSpan.FromSeconds(300);
 
     public Task<TrialResult> RunTrialAsync(ClientFleet fleet, double rate, int trial, Action<IntervalReport>? onInterval, CancellationToken cancellationToken)
     {
@@ -86,6 +125,7 @@ internal sealed class BenchSession : IAsyncDisposable
             ServerCpus = ServerPid is { } pid ? Describe(CpuPinning.AllowedCpus(pid)) : null,
             GeneratorCpus = Describe(CpuPinning.AllowedCpus(Environment.ProcessId)),
             FdLimit = FdLimit > 0 ? FdLimit : null,
+            SettleSeconds = LastSettle.Seconds > 0 ? Math.Round(LastSettle.Seconds, 1) : null,
         };
         if (ServerPid is null)
         {
@@ -142,6 +182,7 @@ internal sealed class BenchSession : IAsyncDisposable
         result.GeneratorGcGen2 = trial.GeneratorEnd.Gen2 - trial.GeneratorStart.Gen2;
         result.GeneratorGcPauseMs = Math.Round((trial.GeneratorEnd.GcPause - trial.GeneratorStart.GcPause).TotalMilliseconds, 1);
         result.GeneratorRssMb = Math.Round(trial.GeneratorEnd.RssKb / 1024.0, 1);
+        result.OtherCpuCores = Round(trial.OtherCores, 3);
         Note(result, trial);
     }
 
@@ -151,6 +192,11 @@ internal sealed class BenchSession : IAsyncDisposable
         if (trial.GeneratorCores > 0.9)
         {
             notes.Add($"generator saturated: it used {trial.GeneratorCores:0.00} cores (> 0.9), so these figures are a lower bound for the server, not its limit");
+        }
+
+        if (trial.OtherCores is { } other && other > 0.2)
+        {
+            notes.Add($"other processes used {other:0.00} cores during the window: the machine was not quiet, so latency and CPU figures are noisier than usual");
         }
 
         if (trial.SendLag.P99Ms > 1)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Parley.Bench.Cli;
 using Parley.Bench.Metrics;
 using Parley.Bench.Reporting;
@@ -12,8 +11,6 @@ namespace Parley.Bench.Scenarios;
 /// </summary>
 internal sealed class IdleScenario : IScenario
 {
-    private static readonly TimeSpan SettleLimit = TimeSpan.FromSeconds(300);
-
     public ScenarioSpec Spec { get; } = new(
         "idle",
         "N authenticated connections held open: server RSS and file descriptors per connection",
@@ -27,7 +24,7 @@ internal sealed class IdleScenario : IScenario
         var generatorBefore = GeneratorSample.Take();
         var before = session.SampleServer();
         var fleet = await session.ConnectAsync(0, clients, cancellationToken);
-        var (settled, settleSeconds) = await SettleAsync(session, cancellationToken);
+        var (settled, settleSeconds) = session.LastSettle;
 
         ProgressLog.Write($"holding {clients:N0} idle connections for {session.Options.DurationSeconds} s");
         await Task.Delay(session.Options.Duration, cancellationToken);
@@ -64,40 +61,11 @@ internal sealed class IdleScenario : IScenario
             result.Notes.Add($"{fleet.Disconnected} connections closed while idle: {fleet.FirstCloseReason}");
         }
 
-        if (settleSeconds >= SettleLimit.TotalSeconds)
+        if (settleSeconds >= BenchSession.SettleLimit.TotalSeconds)
         {
-            result.Notes.Add($"the server was still busy {SettleLimit.TotalSeconds:0} s after the last login (presence fan-out); RSS was read anyway");
+            result.Notes.Add($"the server was still busy {BenchSession.SettleLimit.TotalSeconds:0} s after the last login (presence fan-out); RSS was read anyway");
         }
 
         return result;
-    }
-
-    /// <summary>Waits until the server uses under 5% of a core for two seconds in a row (the presence storm is over).</summary>
-    private static async Task<(ProcessSample? Settled, double Seconds)> SettleAsync(BenchSession session, CancellationToken cancellationToken)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var last = session.SampleServer();
-        if (last is null)
-        {
-            return (null, 0);
-        }
-
-        var quiet = 0;
-        while (Stopwatch.GetElapsedTime(started) < SettleLimit && quiet < 2)
-        {
-            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
-            var now = session.SampleServer();
-            if (now is null)
-            {
-                throw new BenchFailedException("the server process went away while the connections were settling");
-            }
-
-            quiet = now.CoresSince(last) < 0.05 ? quiet + 1 : 0;
-            last = now;
-        }
-
-        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        ProgressLog.Write($"server quiet after {seconds:0.0} s (RSS {last.RssKb / 1024.0:0.0} MB, {last.FileDescriptors:N0} fds)");
-        return (last, seconds);
     }
 }

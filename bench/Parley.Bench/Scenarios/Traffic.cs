@@ -33,7 +33,7 @@ internal static class Traffic
 
                 var trial = await session.RunTrialAsync(fleet, rate, number++, null, token);
                 var failure = trial.FailureAgainst(o.MaxP99Ms);
-                ProgressLog.Write($"  {rate:N0} msg/s: {(failure is null ? "pass" : "FAIL, " + failure)}; delivered {trial.DeliveredPerSec:N0}/s, p99 {trial.Latency.P99Ms:0.###} ms, generator {trial.GeneratorCores:0.00} cores, server {trial.ServerCores:0.00} cores");
+                ProgressLog.Write($"  {rate:N0} msg/s: {(failure is null ? "pass" : "FAIL, " + failure)}; delivered {trial.DeliveredPerSec:N0}/s, p99 {trial.Latency.P99Ms:0.###} ms, generator {trial.GeneratorCores:0.00} cores, server {trial.ServerCores:0.00} cores, others {trial.OtherCores:0.00} cores");
                 return (trial, failure, trial.Disconnected > 0);
             },
             cancellationToken);
@@ -52,6 +52,7 @@ internal static class Traffic
             SendErrors = p.Result.SendErrors,
             ServerCpuCores = p.Result.ServerCores is { } c ? Math.Round(c, 3) : null,
             GeneratorCpuCores = Math.Round(p.Result.GeneratorCores, 3),
+            OtherCpuCores = p.Result.OtherCores is { } other ? Math.Round(other, 3) : null,
             Why = p.Failure,
         })];
         result.Notes.Insert(0, search.Best is { } best
