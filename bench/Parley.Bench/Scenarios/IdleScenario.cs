@@ -53,7 +53,11 @@ internal sealed class IdleScenario : IScenario
             result.ServerFds = after.FileDescriptors;
             result.ServerThreads = after.Threads;
             result.Idle.ServerFdsPerConnection = Math.Round((after.FileDescriptors - before.FileDescriptors) / (double)clients, 3);
-            result.ServerCpuCores = Math.Round(after.CoresSince(before), 3);
+            if (settled is not null)
+            {
+                // While held: what N idle connections cost the server when nothing is said.
+                result.ServerCpuCores = Math.Round(after.CoresSince(settled), 3);
+            }
         }
 
         if (fleet.Disconnected > 0)
