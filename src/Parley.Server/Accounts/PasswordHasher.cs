@@ -7,9 +7,10 @@ namespace Parley.Server.Accounts;
 /// <summary>
 /// bcrypt over HMAC-SHA-256(pepper, password). The HMAC's base64 is 44 bytes, under bcrypt's 72-byte limit, so long
 /// passwords are never silently truncated; the pepper keeps a stolen database useless without the pepper file.
-/// bcrypt runs on the thread pool with bounded concurrency so a burst of logins cannot starve the I/O threads.
+/// bcrypt runs with bounded concurrency on its own low-priority threads, so a burst of logins cannot starve the I/O
+/// threads or message routing.
 /// </summary>
-public sealed class PasswordHasher
+public sealed class PasswordHasher : IDisposable
 {
     public const int MinWorkFactor = 4;
     public const int MaxWorkFactor = 31;
@@ -22,6 +23,7 @@ public sealed class PasswordHasher
     private readonly byte[] _pepper;
     private readonly int _workFactor;
     private readonly SemaphoreSlim _gate;
+    private readonly HashingThreads _threads;
 
     public PasswordHasher(byte[] pepper, int workFactor, int maxConcurrency)
     {
@@ -38,6 +40,7 @@ public sealed class PasswordHasher
         _pepper = (byte[])pepper.Clone();
         _workFactor = workFactor;
         _gate = new SemaphoreSlim(maxConcurrency, maxConcurrency);
+        _threads = new HashingThreads(maxConcurrency);
         DummyHash = $"$2a${workFactor:D2}${DummySaltAndChecksum}";
     }
 
@@ -88,13 +91,20 @@ public sealed class PasswordHasher
         return true;
     }
 
+    public void Dispose()
+    {
+        _threads.Dispose();
+        _gate.Dispose();
+    }
+
     // Internal so tests can hold a slot and watch the next caller wait.
     internal async Task<T> RunBoundedAsync<T>(Func<T> work, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await Task.Run(work, cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            return await _threads.RunAsync(work).ConfigureAwait(false);
         }
         finally
         {
