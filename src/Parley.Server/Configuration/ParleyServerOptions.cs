@@ -48,6 +48,9 @@ public sealed class ParleyServerOptions
     public int LoginTimeoutSeconds { get; set; } = 30;
     public int MaxLoginAttempts { get; set; } = 5;
 
+    /// <summary>How long a presence event may wait for others bound for the same session, so login storms cost fewer writes.</summary>
+    public int PresenceDelayMilliseconds { get; set; } = 25;
+
     public string VirtualIpFirst { get; set; } = "10.8.0.2";
     public string VirtualIpLast { get; set; } = "10.8.255.254";
 
@@ -55,5 +58,6 @@ public sealed class ParleyServerOptions
 
     public TimeSpan HandshakeTimeout => TimeSpan.FromSeconds(HandshakeTimeoutSeconds);
     public TimeSpan LoginTimeout => TimeSpan.FromSeconds(LoginTimeoutSeconds);
+    public TimeSpan PresenceDelay => TimeSpan.FromMilliseconds(PresenceDelayMilliseconds);
     public string FullDataDirectory => Path.GetFullPath(DataDirectory);
 }

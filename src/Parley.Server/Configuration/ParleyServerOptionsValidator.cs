@@ -30,6 +30,7 @@ internal sealed class ParleyServerOptionsValidator : IValidateOptions<ParleyServ
         Check(o.LoginTimeoutSeconds >= o.HandshakeTimeoutSeconds && o.LoginTimeoutSeconds <= MaxLoginTimeoutSeconds,
             $"LoginTimeoutSeconds must be at least HandshakeTimeoutSeconds and at most {MaxLoginTimeoutSeconds} (a day).");
         Check(o.MaxLoginAttempts >= 1, "MaxLoginAttempts must be at least 1.");
+        Check(o.PresenceDelayMilliseconds is >= 0 and <= 1000, "PresenceDelayMilliseconds must be 0 to 1000.");
         Check(!string.IsNullOrWhiteSpace(o.ServerName) && o.ServerName.Length <= 64, "ServerName must be 1 to 64 characters.");
         Check(o.ServerId is null || o.ServerId.Length is > 0 and <= 64, "ServerId must be 1 to 64 characters.");
         Check(string.IsNullOrEmpty(o.CertificateKeyPath) || !string.IsNullOrEmpty(o.CertificatePath),

@@ -29,6 +29,7 @@ internal static class ServerFlags
         new("--handshake-timeout", nameof(ParleyServerOptions.HandshakeTimeoutSeconds), "S", "seconds for TLS plus key exchange"),
         new("--login-timeout", nameof(ParleyServerOptions.LoginTimeoutSeconds), "S", "seconds from connecting to a successful login"),
         new("--max-login-attempts", nameof(ParleyServerOptions.MaxLoginAttempts), "N", "failed logins per connection before it is closed"),
+        new("--presence-delay", nameof(ParleyServerOptions.PresenceDelayMilliseconds), "MS", "how long a presence event may wait to share a write with others"),
         new("--vip-first", nameof(ParleyServerOptions.VirtualIpFirst), "IP", "first virtual IP handed to users"),
         new("--vip-last", nameof(ParleyServerOptions.VirtualIpLast), "IP", "last virtual IP handed to users"),
         new("--log-level", nameof(ParleyServerOptions.LogLevel), "LEVEL", "Verbose, Debug, Information, Warning or Error"),

@@ -82,7 +82,7 @@ internal sealed class MessageRouter
         {
             if (other.User.Id != user.User.Id)
             {
-                Queue(json, other);
+                Queue(json, other, deferrable: true);
             }
         }
     }
@@ -111,12 +111,12 @@ internal sealed class MessageRouter
         new() { Id = request.Id, Code = ErrorCodes.TooLarge, Message = message };
 
     /// <summary>Fan-out: the one serialization is queued to every session of the recipient; each seals its own copy.</summary>
-    private static int Queue(byte[] json, OnlineUserState recipient)
+    private static int Queue(byte[] json, OnlineUserState recipient, bool deferrable = false)
     {
         var reached = 0;
         foreach (var session in recipient.Sessions)
         {
-            if (session.TryEnqueue(json))
+            if (session.TryEnqueue(json, deferrable))
             {
                 reached++;
             }

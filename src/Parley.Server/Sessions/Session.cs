@@ -23,14 +23,18 @@ internal sealed class Session : IDisposable
     private readonly Action _abort;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly TimeSpan _deferWindow;
     private readonly CancellationTokenSource _closing = new();
     private int _queued;
     private int _closeRequested;
     private ITimer? _loginDeadline;
     private ITimer? _abortTimer;
 
-    public Session(string connectionId, EndPoint? remoteEndPoint, int queueLimit, Action abort, ILogger logger, TimeProvider time)
+    /// <param name="deferWindow">How long a deferrable frame (presence) may wait for others before it is written.</param>
+    public Session(
+        string connectionId, EndPoint? remoteEndPoint, int queueLimit, Action abort, ILogger logger, TimeProvider time, TimeSpan deferWindow = default)
     {
+        _deferWindow = deferWindow;
         _logger = logger;
         _time = time;
         ConnectionId = connectionId;
@@ -73,7 +77,7 @@ internal sealed class Session : IDisposable
         }, null, timeout, Timeout.InfiniteTimeSpan);
 
     /// <summary>Queues a frame. False when the session is closing or its queue overflowed (it is then closed).</summary>
-    public bool TryEnqueue(ReadOnlyMemory<byte> json)
+    public bool TryEnqueue(ReadOnlyMemory<byte> json, bool deferrable = false)
     {
         if (IsClosing)
         {
@@ -88,7 +92,7 @@ internal sealed class Session : IDisposable
             return false;
         }
 
-        return _outbound.Writer.TryWrite(new OutboundFrame(json));
+        return _outbound.Writer.TryWrite(new OutboundFrame(json, Deferrable: deferrable));
     }
 
     public bool TryReply(ServerReply reply) => TryEnqueue(ServerMessageCodec.Encode(reply));
@@ -134,7 +138,9 @@ internal sealed class Session : IDisposable
 
     /// <summary>
     /// Seals and writes queued frames until the queue completes. Everything that is queued at once is written
-    /// before one flush, so a busy session costs fewer TLS writes than frames.
+    /// before one flush, so a busy session costs fewer TLS writes than frames. When the first frame waiting is
+    /// deferrable (a presence event), the writer first waits the defer window: in a login storm every online session
+    /// receives an event per login, and coalescing them turns thousands of TLS writes into a few.
     /// </summary>
     public async Task RunWriterAsync(PipeWriter output, FrameSealer sealer)
     {
@@ -144,6 +150,11 @@ internal sealed class Session : IDisposable
         {
             while (await reader.WaitToReadAsync())
             {
+                if (_deferWindow > TimeSpan.Zero && reader.TryPeek(out var first) && first.Deferrable)
+                {
+                    await Task.Delay(_deferWindow, _time);
+                }
+
                 while (reader.TryRead(out var frame))
                 {
                     Interlocked.Decrement(ref _queued);

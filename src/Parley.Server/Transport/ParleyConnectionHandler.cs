@@ -95,7 +95,8 @@ internal sealed class ParleyConnectionHandler : ConnectionHandler
         using var sealer = keys.CreateServerSealer();
         using var opener = keys.CreateServerOpener();
         input.Opener = opener;
-        using var session = new Session(connection.ConnectionId, connection.RemoteEndPoint, _options.OutboundQueueLength, connection.Abort, _logger, _time);
+        using var session = new Session(
+            connection.ConnectionId, connection.RemoteEndPoint, _options.OutboundQueueLength, connection.Abort, _logger, _time, _options.PresenceDelay);
         using var stopReading = session.Closing.Register(() => connection.Transport.Input.CancelPendingRead());
         _registry.Track(session);
         session.StartLoginDeadline(Remaining(connection, _options.LoginTimeout), new ProtocolError(

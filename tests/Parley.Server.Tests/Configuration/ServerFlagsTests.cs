@@ -26,6 +26,7 @@ public sealed class ServerFlagsTests
         ("--handshake-timeout", "HandshakeTimeoutSeconds", "10"),
         ("--login-timeout", "LoginTimeoutSeconds", "30"),
         ("--max-login-attempts", "MaxLoginAttempts", "5"),
+        ("--presence-delay", "PresenceDelayMilliseconds", "25"),
         ("--vip-first", "VirtualIpFirst", "10.8.0.2"),
         ("--vip-last", "VirtualIpLast", "10.8.255.254"),
         ("--log-level", "LogLevel", "Information"),

@@ -25,13 +25,13 @@ internal sealed class PipedSession : IAsyncDisposable
     private readonly FrameInput _input;
     private int _aborts;
 
-    public PipedSession(int queueLimit = 64, TimeProvider? time = null, string connectionId = "test-connection")
+    public PipedSession(int queueLimit = 64, TimeProvider? time = null, string connectionId = "test-connection", TimeSpan deferWindow = default)
     {
         var keys = SessionKeys.Derive(RandomNumberGenerator.GetBytes(ProtocolConstants.SessionSecretSize), "test transcript"u8);
         _sealer = keys.CreateServerSealer();
         _opener = keys.CreateClientOpener();
         _input = new FrameInput(_pipe.Reader, ProtocolConstants.DefaultMaxFrameBytes) { Opener = _opener };
-        Session = new Session(connectionId, null, queueLimit, () => Interlocked.Increment(ref _aborts), NullLogger.Instance, time ?? TimeProvider.System);
+        Session = new Session(connectionId, null, queueLimit, () => Interlocked.Increment(ref _aborts), NullLogger.Instance, time ?? TimeProvider.System, deferWindow);
     }
 
     public Session Session { get; }

@@ -21,6 +21,47 @@ public sealed class SessionTests
         new(TestUsers.Create(username), IPAddress.Parse("10.8.0.2"));
 
     [Fact]
+    public async Task DeferrableFrame_WaitsTheDeferWindow_ThenGoesOutWithWhatQueuedBehindIt()
+    {
+        var time = new ManualTimeProvider();
+        var window = TimeSpan.FromMilliseconds(25);
+        await using var piped = new PipedSession(time: time, deferWindow: window).StartWriter();
+
+        Assert.True(piped.Session.TryEnqueue(Pong("presence"), deferrable: true));
+        await WaitUntilAsync(() => time.ScheduledTimers == 1);
+        Assert.True(piped.Session.TryEnqueue(Pong("reply")));
+        var first = piped.ReceiveJsonAsync();
+        Assert.False(first.IsCompleted);
+
+        time.Advance(window);
+
+        Assert.Contains("presence", await first, StringComparison.Ordinal);
+        Assert.Contains("reply", await piped.ReceiveJsonAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OrdinaryFrame_IsWrittenWithoutWaiting_EvenWithADeferWindow()
+    {
+        var time = new ManualTimeProvider();
+        await using var piped = new PipedSession(time: time, deferWindow: TimeSpan.FromMilliseconds(25)).StartWriter();
+
+        Assert.True(piped.Session.TryEnqueue(Pong("now")));
+
+        Assert.Contains("now", await piped.ReceiveJsonAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, time.ScheduledTimers);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition did not become true within 10 s");
+            await Task.Yield();
+        }
+    }
+
+    [Fact]
     public async Task RunWriterAsync_SealsQueuedFrames_ThatTheClientOpensBackToTheSameJsonInOrder()
     {
         await using var piped = new PipedSession();
