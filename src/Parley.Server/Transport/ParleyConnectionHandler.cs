@@ -22,6 +22,8 @@ namespace Parley.Server.Transport;
 /// </summary>
 internal sealed class ParleyConnectionHandler : ConnectionHandler
 {
+    private static readonly byte[] AlpnBytes = System.Text.Encoding.ASCII.GetBytes(ProtocolConstants.Alpn);
+
     private readonly ServerIdentity _identity;
     private readonly SessionRegistry _registry;
     private readonly RequestDispatcher _dispatcher;
@@ -78,9 +80,9 @@ internal sealed class ParleyConnectionHandler : ConnectionHandler
     private async Task RunAsync(ConnectionContext connection)
     {
         var alpn = connection.Features.Get<ITlsApplicationProtocolFeature>()?.ApplicationProtocol;
-        if (alpn is null || !alpn.Value.Span.SequenceEqual("parley/1"u8))
+        if (alpn is null || !alpn.Value.Span.SequenceEqual(AlpnBytes))
         {
-            ServerLog.ConnectionRefused(_logger, ErrorCodes.HandshakeFailed, "the client did not negotiate ALPN parley/1");
+            ServerLog.ConnectionRefused(_logger, ErrorCodes.HandshakeFailed, $"the client did not negotiate ALPN {ProtocolConstants.Alpn}");
             return;
         }
 
