@@ -130,6 +130,14 @@ public sealed class HostileClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TlsClient_WithoutAlpn_GetsNoKeyExchange_AndIsClosed()
+    {
+        await using var client = await RawClient.ConnectTlsAsync(_server, offerAlpn: false);
+
+        Assert.Null(await client.ReceiveAsync());
+    }
+
+    [Fact]
     public async Task IdleSocket_ThatNeverStartsTls_DoesNotBlockOthers()
     {
         using var idle = new TcpClient();

@@ -31,7 +31,7 @@ public sealed class RawClient : IAsyncDisposable
     public Socket Socket => _tcp.Client;
 
     /// <summary>TLS with ALPN parley/1 and the pinned certificate; no key exchange yet.</summary>
-    public static async Task<RawClient> ConnectTlsAsync(TestServer server, int receiveBufferBytes = 0)
+    public static async Task<RawClient> ConnectTlsAsync(TestServer server, int receiveBufferBytes = 0, bool offerAlpn = true)
     {
         var tcp = new TcpClient { NoDelay = true };
         if (receiveBufferBytes > 0)
@@ -44,7 +44,7 @@ public sealed class RawClient : IAsyncDisposable
         await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
         {
             TargetHost = "localhost",
-            ApplicationProtocols = [new SslApplicationProtocol(ProtocolConstants.Alpn)],
+            ApplicationProtocols = offerAlpn ? [new SslApplicationProtocol(ProtocolConstants.Alpn)] : null,
             RemoteCertificateValidationCallback = (_, certificate, _, _) =>
                 certificate is not null && Fingerprint.AreEqual(Fingerprint.Sha256(certificate.GetRawCertData()), server.Server.CertificateFingerprint),
         }, Timeouts.Token());
