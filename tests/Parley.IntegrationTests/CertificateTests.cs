@@ -52,6 +52,25 @@ public sealed class CertificateTests
     }
 
     [Fact]
+    public async Task ConfiguredPfxCertificate_WithPassword_IsTheOneServed()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "parley-pfx-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        var pfxPath = Path.Combine(directory, "server.pfx");
+        await File.WriteAllBytesAsync(pfxPath, certificate.Export(X509ContentType.Pfx, "pfx-secret"));
+        var expected = Fingerprint.Sha256(certificate.RawData);
+
+        await using var server = await TestServer.StartAsync(o => (o.CertificatePath, o.CertificatePassword) = (pfxPath, "pfx-secret"));
+        await using var connection = await ParleyConnection.ConnectAsync(server.ClientOptions with { Trust = ServerTrust.Pin(expected) });
+
+        Assert.Equal(expected, connection.CertificateFingerprint);
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [Fact]
     public async Task Client_PinningAnotherFingerprint_IsRefusedBeforeAnyProtocolTraffic()
     {
         await using var server = await TestServer.StartAsync();
