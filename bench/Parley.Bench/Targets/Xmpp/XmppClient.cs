@@ -32,7 +32,7 @@ internal sealed class XmppCounters
 /// presence, iq and anything else is skipped. XMPP has no delivery receipt without extensions the peers do not
 /// load, so a send completes once it is queued; a bounce (<c>type='error'</c>) is counted, never delivered.
 /// </summary>
-internal sealed class XmppClient : IBenchClient
+internal sealed class XmppClient : IBenchClient, IXmppTokenHandler
 {
     public const int BatchBytes = 16 * 1024;
 
@@ -189,7 +189,7 @@ internal sealed class XmppClient : IBenchClient
                 var open = true;
                 try
                 {
-                    open = Drain(ref buffer);
+                    open = XmppStreamCutter.Drain(ref buffer, this);
                 }
                 finally
                 {
@@ -217,87 +217,8 @@ internal sealed class XmppClient : IBenchClient
         }
     }
 
-    /// <summary>Handles every whole stanza at the front of <paramref name="buffer"/>; false once the stream has ended.</summary>
-    private bool Drain(ref ReadOnlySequence<byte> buffer)
-    {
-        while (!buffer.IsEmpty)
-        {
-            var first = buffer.FirstSpan;
-            var token = XmppScanner.Next(first, out var consumed, out var start, out var length);
-            if (token != XmppToken.Incomplete)
-            {
-                var open = Handle(token, first.Slice(start, length));
-                buffer = buffer.Slice(consumed);
-                if (!open)
-                {
-                    return false;
-                }
-            }
-            else if (buffer.IsSingleSegment)
-            {
-                buffer = buffer.Slice(consumed);
-                return true;
-            }
-            else if (consumed == first.Length)
-            {
-                // Only whitespace in this segment: go on with the next.
-                buffer = buffer.Slice(consumed);
-            }
-            else
-            {
-                // A stanza across pipe segments: scan a contiguous copy of just enough of the buffer.
-                if (!DrainSplit(ref buffer, out var open))
-                {
-                    return true;
-                }
-
-                if (!open)
-                {
-                    return false;
-                }
-            }
-        }
-
-        return true;
-    }
-
-    /// <summary>One token from a copy of the front of a multi-segment buffer; false when even all of it is not a whole token.</summary>
-    private bool DrainSplit(ref ReadOnlySequence<byte> buffer, out bool open)
-    {
-        open = true;
-        var size = (int)Math.Min(buffer.Length, Math.Max(2 * buffer.FirstSpan.Length, 8192));
-        while (true)
-        {
-            var copy = ArrayPool<byte>.Shared.Rent(size);
-            try
-            {
-                var data = copy.AsSpan(0, size);
-                buffer.Slice(0, size).CopyTo(data);
-                var token = XmppScanner.Next(data, out var consumed, out var start, out var length);
-                if (token != XmppToken.Incomplete)
-                {
-                    open = Handle(token, data.Slice(start, length));
-                    buffer = buffer.Slice(consumed);
-                    return true;
-                }
-
-                if (size == buffer.Length)
-                {
-                    buffer = buffer.Slice(consumed);
-                    return false;
-                }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(copy);
-            }
-
-            size = (int)Math.Min(buffer.Length, (long)size * 2);
-        }
-    }
-
-    /// <summary>One token of the stream (RFC 6120 §8, RFC 6121 §5.2.2 for message types); false when the stream ended.</summary>
-    private bool Handle(XmppToken token, ReadOnlySpan<byte> element)
+    /// <summary>One token of the stream (RFC 6120 §8); false when the stream ended.</summary>
+    public bool Handle(XmppToken token, ReadOnlySpan<byte> element)
     {
         if (token == XmppToken.StreamClose)
         {
@@ -310,28 +231,20 @@ internal sealed class XmppClient : IBenchClient
             return true;
         }
 
-        var name = XmppElement.LocalName(element);
-        if (name.SequenceEqual("message"u8))
+        switch (XmppMessages.Classify(element, out var text, out var escaped))
         {
-            if (XmppElement.TryGetAttribute(element, "type"u8, out var type) && type.SequenceEqual("error"u8))
-            {
+            case XmppStanzaKind.Chat:
+                Deliver(text, escaped);
+                return true;
+            case XmppStanzaKind.Bounce:
                 _counters.Bounce(element);
-            }
-            else if (XmppElement.TryGetChild(element, "body"u8, out var body) && XmppElement.TryGetText(body, out var text, out var isCData))
-            {
-                Deliver(text, unescape: !isCData && XmlText.NeedsUnescape(text));
-            }
-
-            return true;
+                return true;
+            case XmppStanzaKind.StreamError:
+                Close($"stream error: {Encoding.UTF8.GetString(element.Length > 300 ? element[..300] : element)}");
+                return false;
+            default:
+                return true;
         }
-
-        if (name.SequenceEqual("error"u8))
-        {
-            Close($"stream error: {Encoding.UTF8.GetString(element.Length > 300 ? element[..300] : element)}");
-            return false;
-        }
-
-        return true;
     }
 
     private void Deliver(ReadOnlySpan<byte> text, bool unescape)
