@@ -77,5 +77,11 @@ internal static class Program
             await Console.Error.WriteLineAsync($"{CommandLine.Program}: {ex.Message}");
             return ex is UsageException ? 2 : 1;
         }
+        catch (Exception ex)
+        {
+            // Still one line: the instrument failed, not the server; the type says where to look.
+            await Console.Error.WriteLineAsync($"{CommandLine.Program}: failed unexpectedly: {ex.GetType().Name}: {ex.Message}");
+            return 1;
+        }
     }
 }

@@ -149,3 +149,17 @@ public sealed class MachineSampleTests
         Assert.Null(Metrics.MachineSample.Parse("cpu0 1 2 3", 0));
     }
 }
+
+public sealed class FloorEnvironmentTests
+{
+    [Fact]
+    public void WithServerDefaults_PutsTheRuntimeDefaultsBack_AndServerEnvWins()
+    {
+        var defaults = FloorTarget.WithServerDefaults(new Dictionary<string, string>());
+        var overridden = FloorTarget.WithServerDefaults(new Dictionary<string, string> { ["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0" });
+
+        Assert.Equal("0", defaults["DOTNET_gcServer"]);
+        Assert.Equal("70", defaults["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"]);
+        Assert.Equal("0", overridden["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"]);
+    }
+}

@@ -61,7 +61,7 @@ public static class Flags
             (o, v) => o with { ServerCpus = CpuList(v, "--server-cpus") }),
         new("--client-cpus", "LIST", FlagGroups.Common, "re-run this generator under taskset -c LIST (e.g. 1)",
             (o, v) => o with { ClientCpus = CpuList(v, "--client-cpus") }),
-        new("--server-env", "KEY=VALUE", FlagGroups.Common, "environment variable for the spawned server (repeatable)",
+        new("--server-env", "KEY=VALUE", FlagGroups.Common, "environment variable for the spawned server, which otherwise inherits this one's; KEY= removes KEY (repeatable)",
             (o, v) => o with { ServerEnvironment = WithVariable(o.ServerEnvironment, v) }),
 
         new("--server-dll", "PATH", FlagGroups.Spawn, "parley-server.dll to spawn (default: server/ beside parley-bench.dll)",

@@ -186,6 +186,13 @@ internal sealed class BenchSession : IAsyncDisposable
         Note(result, trial);
     }
 
+    /// <summary>How long connecting took, as every scenario reports it.</summary>
+    public static void RecordConnect(BenchResult result, ClientFleet fleet)
+    {
+        result.ConnectSeconds = Math.Round(fleet.ConnectSeconds, 2);
+        result.ConnectsPerSec = Math.Round(fleet.Count / Math.Max(fleet.ConnectSeconds, 0.001), 1);
+    }
+
     private void Note(BenchResult result, TrialResult trial)
     {
         var notes = result.Notes;

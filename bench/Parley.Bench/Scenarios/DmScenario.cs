@@ -20,8 +20,7 @@ internal sealed class DmScenario : IScenario
         var before = session.SampleServer();
         var fleet = await session.ConnectAsync(0, clients, cancellationToken);
         var result = await Traffic.MeasureAsync(session, fleet, before, cancellationToken);
-        result.ConnectSeconds = Math.Round(fleet.ConnectSeconds, 2);
-        result.ConnectsPerSec = Math.Round(clients / Math.Max(fleet.ConnectSeconds, 0.001), 1);
+        BenchSession.RecordConnect(result, fleet);
         return result;
     }
 }

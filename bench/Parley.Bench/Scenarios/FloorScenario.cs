@@ -31,8 +31,7 @@ internal sealed class FloorScenario : IScenario
         var before = session.SampleServer();
         var fleet = await session.ConnectAsync(0, clients, cancellationToken);
         var result = await Traffic.MeasureAsync(session, fleet, before, cancellationToken);
-        result.ConnectSeconds = Math.Round(fleet.ConnectSeconds, 2);
-        result.ConnectsPerSec = Math.Round(clients / Math.Max(fleet.ConnectSeconds, 0.001), 1);
+        BenchSession.RecordConnect(result, fleet);
         result.Notes.Add("floor: each message is echoed to its sender (one TLS read and one TLS write per message on the server); Parley also writes a delivery status to the sender, so it does two writes");
         return result;
     }

@@ -35,8 +35,7 @@ internal sealed class IdleScenario : IScenario
         result.RateMode = "none";
         result.DurationS = session.Options.DurationSeconds;
         result.Disconnected = fleet.Disconnected;
-        result.ConnectSeconds = Math.Round(fleet.ConnectSeconds, 2);
-        result.ConnectsPerSec = Math.Round(clients / Math.Max(fleet.ConnectSeconds, 0.001), 1);
+        BenchSession.RecordConnect(result, fleet);
         result.GeneratorRssMb = Math.Round(generatorAfter.RssKb / 1024.0, 1);
         result.GeneratorRssKbPerConnection = Math.Round((generatorAfter.RssKb - generatorBefore.RssKb) / (double)clients, 2);
         result.Idle = new IdleFigures
@@ -53,7 +52,11 @@ internal sealed class IdleScenario : IScenario
             result.ServerFds = after.FileDescriptors;
             result.ServerThreads = after.Threads;
             result.Idle.ServerFdsPerConnection = Math.Round((after.FileDescriptors - before.FileDescriptors) / (double)clients, 3);
-            result.ServerCpuCores = Math.Round(after.CoresSince(before), 3);
+            if (settled is not null)
+            {
+                // While held: what N idle connections cost the server when nothing is said.
+                result.ServerCpuCores = Math.Round(after.CoresSince(settled), 3);
+            }
         }
 
         if (fleet.Disconnected > 0)

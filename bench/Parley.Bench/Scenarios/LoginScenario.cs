@@ -49,7 +49,7 @@ internal sealed class LoginScenario : IScenario
         var result = session.NewResult();
         session.Fill(result, during, before);
         result.RateMode = "fixed";
-        result.ConnectSeconds = Math.Round(fleet.ConnectSeconds, 2);
+        BenchSession.RecordConnect(result, fleet);
 
         var logins = storm.LoginTicksBetween(during.GeneratorStart.Timestamp, during.GeneratorEnd.Timestamp);
         var times = new LongHistogram(1, LatencyRecorder.HighestMicroseconds, 3);

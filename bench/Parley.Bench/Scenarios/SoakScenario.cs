@@ -30,7 +30,7 @@ internal sealed class SoakScenario : IScenario
         var result = session.NewResult();
         session.Fill(result, trial, before);
         result.RateMode = "fixed";
-        result.ConnectSeconds = Math.Round(fleet.ConnectSeconds, 2);
+        BenchSession.RecordConnect(result, fleet);
         result.Intervals = [.. trial.Intervals.Where(i => i.Server is not null || i.DeliveredPerSec > 0).Select(i => new SoakInterval
         {
             AtS = Math.Round(i.AtSeconds, 1),

@@ -63,9 +63,18 @@ public sealed class ServerProcess : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
+        // The server inherits this process's environment; KEY= (empty) takes KEY out, so a runtime knob can be
+        // tried on the generator alone.
         foreach (var (key, value) in environment)
         {
-            start.Environment[key] = value;
+            if (value.Length == 0)
+            {
+                start.Environment.Remove(key);
+            }
+            else
+            {
+                start.Environment[key] = value;
+            }
         }
 
         Process process;

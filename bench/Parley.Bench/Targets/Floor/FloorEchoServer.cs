@@ -52,6 +52,16 @@ internal static class FloorEchoServer
         var local = (IPEndPoint)listener.LocalEndPoint!;
         Console.Out.WriteLine($"{Command} listening {local} fingerprint {Fingerprint.Sha256(certificate.RawData)}");
         Console.Out.Flush();
+        if (Console.IsInputRedirected)
+        {
+            // The parent holds our stdin: when it goes away, even killed, so does this server.
+            _ = Task.Run(async () =>
+            {
+                await Console.In.ReadToEndAsync();
+                Environment.Exit(0);
+            });
+        }
+
         while (true)
         {
             var socket = await listener.AcceptAsync();

@@ -44,7 +44,7 @@ internal sealed class FloorTarget : IBenchTarget
         }
 
         command.AddRange([FloorEchoServer.Command, "--bind", "127.0.0.1", "--port", "0"]);
-        var process = ServerProcess.Start(command, cpus, environment, FloorEchoServer.Command);
+        var process = ServerProcess.Start(command, cpus, WithServerDefaults(environment), FloorEchoServer.Command);
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -65,6 +65,25 @@ internal sealed class FloorTarget : IBenchTarget
             await process.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The floor server is parley-bench, whose runtimeconfig tunes it as a generator; environment variables win over
+    /// runtimeconfig, so these put it back on the runtime's defaults, as parley-server runs. --server-env still wins.
+    /// </summary>
+    internal static Dictionary<string, string> WithServerDefaults(IReadOnlyDictionary<string, string> environment)
+    {
+        var merged = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["DOTNET_gcServer"] = "0",
+            ["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "70",
+        };
+        foreach (var (key, value) in environment)
+        {
+            merged[key] = value;
+        }
+
+        return merged;
     }
 
     /// <summary>Parses <c>floor-server listening 127.0.0.1:PORT fingerprint FP</c>.</summary>
