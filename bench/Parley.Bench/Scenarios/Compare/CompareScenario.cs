@@ -1,6 +1,5 @@
 using System.Globalization;
 using Parley.Bench.Cli;
-using Parley.Bench.Load;
 using Parley.Bench.Metrics;
 using Parley.Bench.Reporting;
 using Parley.Bench.Targets;
@@ -243,9 +242,8 @@ internal sealed class CompareScenario : IScenario
                 var before = session.SampleServer();
                 var fleet = await session.ConnectAsync(0, clients, cancellationToken);
                 var settled = session.LastSettle.Server;
-                var result = await Traffic.MeasureAsync(session, fleet, before, cancellationToken);
-                result.ConnectSeconds = Math.Round(fleet.ConnectSeconds, 2);
-                result.ConnectsPerSec = Math.Round(clients / Math.Max(fleet.ConnectSeconds, 0.001), 1);
+                var result = await CompareTraffic.MeasureAsync(session, fleet, before, cancellationToken);
+                BenchSession.RecordConnect(result, fleet);
                 Fill(row, result, before, settled);
                 row.Notes.AddRange(notes);
                 AddTargetNotes(row, session.Target);
