@@ -50,6 +50,13 @@ internal static class Program
         var scenario = ScenarioCatalog.Find(command.Scenario!);
         try
         {
+            if (scenario is Scenarios.Compare.CompareScenario compare)
+            {
+                var report = await compare.CompareAsync(options, fdLimit, cancel.Token);
+                Console.Out.Write(options.Json ? Scenarios.Compare.CompareTable.Json(report) + Environment.NewLine : Scenarios.Compare.CompareTable.Render(report));
+                return 0;
+            }
+
             BenchResult result;
             await using (var session = await BenchSession.OpenAsync(scenario, options, fdLimit, cancel.Token))
             {

@@ -48,6 +48,9 @@ public sealed record BenchOptions
     // soak.
     public double IntervalSeconds { get; init; } = 10;
 
+    // XMPP and MQTT adapters, compare.
+    public PeerOptions Peers { get; init; } = new();
+
     public TimeSpan Duration => TimeSpan.FromSeconds(DurationSeconds);
 
     public TimeSpan Warmup => TimeSpan.FromSeconds(WarmupSeconds);

@@ -16,6 +16,7 @@ public enum FlagGroups
     Search = 32,
     Storm = 64,
     Soak = 128,
+    Compare = 256,
 }
 
 /// <summary>One command-line flag: how it reads its value into <see cref="BenchOptions"/>, and what it shows in --help.</summary>
@@ -97,6 +98,8 @@ public static class Flags
 
         new("--interval", "SECONDS", FlagGroups.Soak, "soak: one progress line this often",
             (o, v) => o with { IntervalSeconds = Seconds(v, "--interval", allowZero: false) }, o => Text(o.IntervalSeconds)),
+
+        .. PeerFlags.All,
     ];
 
     public static Flag? Find(string name) => All.FirstOrDefault(f => f.Name == name);

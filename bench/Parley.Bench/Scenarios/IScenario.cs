@@ -30,6 +30,7 @@ internal static class ScenarioCatalog
         new IdleScenario(),
         new SoakScenario(),
         new FloorScenario(),
+        new Compare.CompareScenario(),
     ];
 
     public static IReadOnlyList<ScenarioSpec> Specs { get; } = [.. All.Select(s => s.Spec)];

@@ -11,7 +11,7 @@ namespace Parley.Bench.Targets;
 /// </summary>
 internal static class TargetFactory
 {
-    public static IReadOnlyList<string> Schemes { get; } = ["parley"];
+    public static IReadOnlyList<string> Schemes { get; } = ["parley", .. PeerTargets.Schemes];
 
     public static async Task<IBenchTarget> CreateAsync(BenchOptions options, SourceAddresses sources, CancellationToken cancellationToken)
     {
@@ -30,6 +30,7 @@ internal static class TargetFactory
         {
             "parley" => new ParleyTarget(
                 target, options.Fingerprint ?? await FirstUseFingerprintAsync(target, cancellationToken), options.UserPrefix, sources, options.ServerPid, null),
+            _ when PeerTargets.Handles(target.Scheme) => PeerTargets.Create(options, target, sources),
             _ => throw new UsageException($"no adapter for {target.Scheme}:// yet (known: {string.Join(", ", Schemes)})"),
         };
     }
