@@ -117,7 +117,7 @@ internal sealed class CompareScenario : IScenario
                 ? "each peer's scripts' own self-signed certificate (parley did not run)"
                 : $"Parley's self-signed P-256, SHA-256 {_parleyFingerprint}";
             report.Notes.Add("every target gets the same schedule (seed, rate, size, warm-up, window) from a fresh server process; clients set TCP_NODELAY and pin the server's certificate; TLS 1.3 with AES-GCM or ChaCha20 suites");
-            report.Notes.Add("XMPP and MQTT QoS 0 have no delivery status: their sends complete once written, Parley's once the server confirms; latency is measured the same way for all (scheduled send to arrival at the recipient)");
+            report.Notes.Add("XMPP and MQTT QoS 0 have no delivery status: their sends complete once queued (XMPP) or written (MQTT), Parley's once the server confirms; latency is measured the same way for all (scheduled send to arrival at the recipient)");
             if (report.Rows.Any(r => r.GeneratorSaturated == true))
             {
                 report.Notes.Add("a row whose generator was saturated measures the generator as much as the server: its delivered/s is a lower bound");
@@ -214,7 +214,7 @@ internal sealed class CompareScenario : IScenario
                     var endpoint = new TargetEndpoint(startTls ? XmppTarget.StartTlsScheme : XmppTarget.DirectScheme, System.Net.IPAddress.Loopback, port);
                     target = new XmppTarget(endpoint, options.Peers.XmppDomain, pin, sources, accounts, pid, row.Target, owned);
                     row.Transport = $"XMPP c2s, {(startTls ? "STARTTLS" : "direct TLS")} 1.3, SASL PLAIN, <message type='chat'> to the bare JID";
-                    row.Notes.Add("XMPP: a send completes once written (no delivery receipt without XEP-0184/0198, which the peers do not load)");
+                    row.Notes.Add("XMPP: a send completes once queued for the connection's writer (no delivery receipt without XEP-0184/0198, which the peers do not load)");
                 }
 
                 ProgressLog.Write($"{peer.Name} pid {pid}, {options.Clients:N0} accounts; target {target.Description}");

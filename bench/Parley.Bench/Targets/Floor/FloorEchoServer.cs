@@ -55,11 +55,14 @@ internal static class FloorEchoServer
         if (Console.IsInputRedirected)
         {
             // The parent holds our stdin: when it goes away, even killed, so does this server.
-            _ = Task.Run(async () =>
+            // A thread of its own: Console.In's async read blocks the thread it runs on, and with one CPU (pinned)
+            // the thread pool has one thread to start with, so a pool thread parked here stalled every connection.
+            new Thread(() =>
             {
-                await Console.In.ReadToEndAsync();
+                Console.In.ReadToEnd();
                 Environment.Exit(0);
-            });
+            })
+            { IsBackground = true, Name = "parent watch" }.Start();
         }
 
         while (true)
