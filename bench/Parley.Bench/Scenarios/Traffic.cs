@@ -33,11 +33,23 @@ internal static class Traffic
 
                 var trial = await session.RunTrialAsync(fleet, rate, number++, null, token);
                 var failure = trial.FailureAgainst(o.MaxP99Ms);
-                ProgressLog.Write($"  {rate:N0} msg/s: {(failure is null ? "pass" : "FAIL, " + failure)}; delivered {trial.DeliveredPerSec:N0}/s, p99 {trial.Latency.P99Ms:0.###} ms, generator {trial.GeneratorCores:0.00} cores, server {trial.ServerCores:0.00} cores, others {trial.OtherCores:0.00} cores");
+                LogTrial(rate, trial, failure);
                 return (trial, failure, trial.Disconnected > 0);
             },
             cancellationToken);
 
+        FillSearch(session, result, search, before);
+        return result;
+    }
+
+    /// <summary>The progress line of one search trial.</summary>
+    public static void LogTrial(double rate, TrialResult trial, string? failure) =>
+        ProgressLog.Write($"  {rate:N0} msg/s: {(failure is null ? "pass" : "FAIL, " + failure)}; delivered {trial.DeliveredPerSec:N0}/s, p99 {trial.Latency.P99Ms:0.###} ms, generator {trial.GeneratorCores:0.00} cores, server {trial.ServerCores:0.00} cores, others {trial.OtherCores:0.00} cores");
+
+    /// <summary>A --rate max result: the best passing trial's figures (else the lowest rate's), and every trial.</summary>
+    public static void FillSearch(BenchSession session, BenchResult result, RateSearchResult<TrialResult> search, ProcessSample? before)
+    {
+        var o = session.Options;
         var shown = search.BestProbe ?? search.Probes.OrderBy(p => p.Rate).First();
         session.Fill(result, shown.Result, before);
         result.RateMode = "max";
@@ -58,6 +70,5 @@ internal static class Traffic
         result.Notes.Insert(0, search.Best is { } best
             ? $"highest rate with p99 ≤ {o.MaxP99Ms} ms and no loss: {best:N0} msg/s ({search.StoppedBecause}); the figures are that trial's"
             : $"no rate passed (p99 ≤ {o.MaxP99Ms} ms, no loss; {search.StoppedBecause}); the figures are the lowest rate's trial");
-        return result;
     }
 }

@@ -52,31 +52,12 @@ internal static class CompareTraffic
                 var trial = await TrialAsync(session, fleet, rate, number++, failed: true, retried, token);
                 var failure = trial.FailureAgainst(o.MaxP99Ms);
                 lastFailed = failure is not null;
-                ProgressLog.Write($"  {rate:N0} msg/s: {(failure is null ? "pass" : "FAIL, " + failure)}; delivered {trial.DeliveredPerSec:N0}/s, p99 {trial.Latency.P99Ms:0.###} ms, generator {trial.GeneratorCores:0.00} cores, server {trial.ServerCores:0.00} cores, others {trial.OtherCores:0.00} cores");
+                Traffic.LogTrial(rate, trial, failure);
                 return (trial, failure, trial.Disconnected > 0);
             },
             cancellationToken);
 
-        var shown = search.BestProbe ?? search.Probes.OrderBy(p => p.Rate).First();
-        session.Fill(result, shown.Result, before);
-        result.RateMode = "max";
-        result.Rate = search.Best;
-        result.Search = [.. search.Probes.Select(p => new SearchTrial
-        {
-            Rate = p.Rate,
-            Passed = p.Passed,
-            DeliveredPerSec = Math.Round(p.Result.DeliveredPerSec, 1),
-            P99Ms = p.Result.Latency.P99Ms,
-            Lost = p.Result.Lost,
-            SendErrors = p.Result.SendErrors,
-            ServerCpuCores = p.Result.ServerCores is { } c ? Math.Round(c, 3) : null,
-            GeneratorCpuCores = Math.Round(p.Result.GeneratorCores, 3),
-            OtherCpuCores = p.Result.OtherCores is { } other ? Math.Round(other, 3) : null,
-            Why = p.Failure,
-        })];
-        result.Notes.Insert(0, search.Best is { } best
-            ? $"highest rate with p99 ≤ {o.MaxP99Ms} ms and no loss: {best:N0} msg/s ({search.StoppedBecause}); the figures are that trial's"
-            : $"no rate passed (p99 ≤ {o.MaxP99Ms} ms, no loss; {search.StoppedBecause}); the figures are the lowest rate's trial");
+        Traffic.FillSearch(session, result, search, before);
         result.Notes.AddRange(retried);
         return result;
     }
