@@ -15,12 +15,9 @@ internal sealed class FloorClient : IBenchClient
 {
     private readonly SslStream _stream;
     private readonly IMessageSink _sink;
-    private readonly Channel<(byte[] Buffer, int Length)> _outbound =
-        Channel.CreateBounded<(byte[], int)>(new BoundedChannelOptions(4096) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-    private readonly CancellationTokenSource _lifetime = new();
+    private readonly OutboundQueue _outbound = new("floor");
     private readonly Task _reader;
     private readonly Task _writer;
-    private string? _closeReason;
 
     private FloorClient(int index, SslStream stream, IMessageSink sink)
     {
@@ -33,9 +30,9 @@ internal sealed class FloorClient : IBenchClient
 
     public int Index { get; }
 
-    public bool IsConnected => Volatile.Read(ref _closeReason) is null;
+    public bool IsConnected => _outbound.IsOpen;
 
-    public string? CloseReason => Volatile.Read(ref _closeReason);
+    public string? CloseReason => _outbound.CloseReason;
 
     public static async Task<FloorClient> ConnectAsync(int index, IPEndPoint server, IPAddress? source, string fingerprint, IMessageSink sink, CancellationToken cancellationToken)
     {
@@ -76,53 +73,31 @@ internal sealed class FloorClient : IBenchClient
     {
         if (!IsConnected)
         {
-            return ValueTask.FromException(new BenchSendException($"the floor connection closed: {CloseReason}"));
+            return ValueTask.FromException(_outbound.ClosedError());
         }
 
         var length = FloorTls.PrefixLength + payload.Length;
         var buffer = ArrayPool<byte>.Shared.Rent(length);
         FloorTls.WritePrefix(buffer, payload.Length);
         payload.Span.CopyTo(buffer.AsSpan(FloorTls.PrefixLength));
-        return _outbound.Writer.TryWrite((buffer, length)) ? ValueTask.CompletedTask : QueueSlowlyAsync(buffer, length, cancellationToken);
+        return _outbound.EnqueueAsync(buffer, length, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
     {
-        Close("closed by the instrument");
+        _outbound.Close("closed by the instrument");
         await Task.WhenAll(_reader, _writer);
         await _stream.DisposeAsync();
-        _lifetime.Dispose();
-    }
-
-    private async ValueTask QueueSlowlyAsync(byte[] buffer, int length, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _outbound.Writer.WriteAsync((buffer, length), cancellationToken);
-        }
-        catch (ChannelClosedException ex)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            throw new BenchSendException($"the floor connection closed: {CloseReason}", ex);
-        }
-    }
-
-    private void Close(string reason)
-    {
-        if (Interlocked.CompareExchange(ref _closeReason, reason, null) is null)
-        {
-            _outbound.Writer.TryComplete();
-            _lifetime.Cancel();
-        }
+        _outbound.Dispose();
     }
 
     private async Task WriteAsync()
     {
         try
         {
-            await foreach (var (buffer, length) in _outbound.Reader.ReadAllAsync(_lifetime.Token))
+            await foreach (var (buffer, length) in _outbound.Reader.ReadAllAsync(_outbound.Lifetime))
             {
-                await _stream.WriteAsync(buffer.AsMemory(0, length), _lifetime.Token);
+                await _stream.WriteAsync(buffer.AsMemory(0, length), _outbound.Lifetime);
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }
@@ -131,7 +106,7 @@ internal sealed class FloorClient : IBenchClient
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
-            Close($"write failed: {ex.Message}");
+            _outbound.Close($"write failed: {ex.Message}");
         }
     }
 
@@ -142,7 +117,7 @@ internal sealed class FloorClient : IBenchClient
         {
             while (true)
             {
-                var result = await reader.ReadAsync(_lifetime.Token);
+                var result = await reader.ReadAsync(_outbound.Lifetime);
                 var buffer = result.Buffer;
                 try
                 {
@@ -153,7 +128,7 @@ internal sealed class FloorClient : IBenchClient
 
                     if (result.IsCompleted)
                     {
-                        Close("the floor server closed the connection");
+                        _outbound.Close("the floor server closed the connection");
                         return;
                     }
                 }
@@ -168,7 +143,7 @@ internal sealed class FloorClient : IBenchClient
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidDataException)
         {
-            Close($"read failed: {ex.Message}");
+            _outbound.Close($"read failed: {ex.Message}");
         }
     }
 

@@ -37,19 +37,14 @@ internal sealed class XmppClient : IBenchClient, IXmppTokenHandler
     public const int BatchBytes = 16 * 1024;
 
     private const int StackLimit = 1024;
-    private const int OutboundCapacity = 4096;
-
     private readonly SslStream _stream;
     private readonly PipeReader _input;
     private readonly IMessageSink _sink;
     private readonly XmppAddressBook _addresses;
     private readonly XmppCounters _counters;
-    private readonly Channel<(byte[] Buffer, int Length)> _outbound =
-        Channel.CreateBounded<(byte[], int)>(new BoundedChannelOptions(OutboundCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-    private readonly CancellationTokenSource _lifetime = new();
+    private readonly OutboundQueue _outbound = new("XMPP");
     private readonly Task _reader;
     private readonly Task _writer;
-    private string? _closeReason;
 
     public XmppClient(int index, SslStream stream, PipeReader input, IMessageSink sink, XmppAddressBook addresses, XmppCounters counters)
     {
@@ -65,9 +60,9 @@ internal sealed class XmppClient : IBenchClient, IXmppTokenHandler
 
     public int Index { get; }
 
-    public bool IsConnected => Volatile.Read(ref _closeReason) is null;
+    public bool IsConnected => _outbound.IsOpen;
 
-    public string? CloseReason => Volatile.Read(ref _closeReason);
+    public string? CloseReason => _outbound.CloseReason;
 
     /// <summary>The TLS suite this connection negotiated, for the report.</summary>
     public TlsCipherSuite CipherSuite => _stream.NegotiatedCipherSuite;
@@ -76,7 +71,7 @@ internal sealed class XmppClient : IBenchClient, IXmppTokenHandler
     {
         if (!IsConnected)
         {
-            return ValueTask.FromException(new BenchSendException($"the XMPP connection closed: {CloseReason}"));
+            return ValueTask.FromException(_outbound.ClosedError());
         }
 
         var prefix = _addresses.MessagePrefix(peerIndex);
@@ -95,41 +90,19 @@ internal sealed class XmppClient : IBenchClient, IXmppTokenHandler
         prefix.CopyTo(buffer, 0);
         XmlText.Escape(payload.Span, buffer.AsSpan(prefix.Length));
         XmppStanzas.MessageSuffix.CopyTo(buffer.AsSpan(prefix.Length + escaped));
-        return _outbound.Writer.TryWrite((buffer, length)) ? ValueTask.CompletedTask : QueueSlowlyAsync(buffer, length, cancellationToken);
+        return _outbound.EnqueueAsync(buffer, length, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
     {
         // Let the writer finish what is queued and say goodbye (RFC 6120 §4.4), then stop the reader.
-        _outbound.Writer.TryComplete();
+        _outbound.CompleteWriting();
         await Task.WhenAny(_writer, Task.Delay(TimeSpan.FromSeconds(2)));
-        Close("closed by the instrument");
+        _outbound.Close("closed by the instrument");
         await Task.WhenAll(_reader, _writer);
         await _input.CompleteAsync();
         await _stream.DisposeAsync();
-        _lifetime.Dispose();
-    }
-
-    private async ValueTask QueueSlowlyAsync(byte[] buffer, int length, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _outbound.Writer.WriteAsync((buffer, length), cancellationToken);
-        }
-        catch (ChannelClosedException ex)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            throw new BenchSendException($"the XMPP connection closed: {CloseReason}", ex);
-        }
-    }
-
-    private void Close(string reason)
-    {
-        if (Interlocked.CompareExchange(ref _closeReason, reason, null) is null)
-        {
-            _outbound.Writer.TryComplete();
-            _lifetime.Cancel();
-        }
+        _outbound.Dispose();
     }
 
     private async Task WriteAsync()
@@ -137,7 +110,7 @@ internal sealed class XmppClient : IBenchClient, IXmppTokenHandler
         var queue = _outbound.Reader;
         try
         {
-            while (await queue.WaitToReadAsync(_lifetime.Token))
+            while (await queue.WaitToReadAsync(_outbound.Lifetime))
             {
                 if (!queue.TryRead(out var first))
                 {
@@ -146,7 +119,7 @@ internal sealed class XmppClient : IBenchClient, IXmppTokenHandler
 
                 if (!queue.TryPeek(out _))
                 {
-                    await _stream.WriteAsync(first.Buffer.AsMemory(0, first.Length), _lifetime.Token);
+                    await _stream.WriteAsync(first.Buffer.AsMemory(0, first.Length), _outbound.Lifetime);
                     ArrayPool<byte>.Shared.Return(first.Buffer);
                     continue;
                 }
@@ -163,18 +136,18 @@ internal sealed class XmppClient : IBenchClient, IXmppTokenHandler
                     ArrayPool<byte>.Shared.Return(next.Buffer);
                 }
 
-                await _stream.WriteAsync(batch.AsMemory(0, used), _lifetime.Token);
+                await _stream.WriteAsync(batch.AsMemory(0, used), _outbound.Lifetime);
                 ArrayPool<byte>.Shared.Return(batch);
             }
 
-            await _stream.WriteAsync(XmppStanzas.StreamClose.ToArray(), _lifetime.Token);
+            await _stream.WriteAsync(XmppStanzas.StreamClose.ToArray(), _outbound.Lifetime);
         }
         catch (OperationCanceledException)
         {
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
         {
-            Close($"write failed: {ex.Message}");
+            _outbound.Close($"write failed: {ex.Message}");
         }
     }
 
@@ -184,7 +157,7 @@ internal sealed class XmppClient : IBenchClient, IXmppTokenHandler
         {
             while (true)
             {
-                var result = await _input.ReadAsync(_lifetime.Token);
+                var result = await _input.ReadAsync(_outbound.Lifetime);
                 var buffer = result.Buffer;
                 var open = true;
                 try
@@ -203,7 +176,7 @@ internal sealed class XmppClient : IBenchClient, IXmppTokenHandler
 
                 if (result.IsCompleted)
                 {
-                    Close("the server closed the connection");
+                    _outbound.Close("the server closed the connection");
                     return;
                 }
             }
@@ -213,7 +186,7 @@ internal sealed class XmppClient : IBenchClient, IXmppTokenHandler
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidDataException or InvalidOperationException)
         {
-            Close($"read failed: {ex.Message}");
+            _outbound.Close($"read failed: {ex.Message}");
         }
     }
 
@@ -222,7 +195,7 @@ internal sealed class XmppClient : IBenchClient, IXmppTokenHandler
     {
         if (token == XmppToken.StreamClose)
         {
-            Close("the server closed the stream");
+            _outbound.Close("the server closed the stream");
             return false;
         }
 
@@ -240,7 +213,7 @@ internal sealed class XmppClient : IBenchClient, IXmppTokenHandler
                 _counters.Bounce(element);
                 return true;
             case XmppStanzaKind.StreamError:
-                Close($"stream error: {Encoding.UTF8.GetString(element.Length > 300 ? element[..300] : element)}");
+                _outbound.Close($"stream error: {Encoding.UTF8.GetString(element.Length > 300 ? element[..300] : element)}");
                 return false;
             default:
                 return true;
