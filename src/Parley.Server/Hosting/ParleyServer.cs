@@ -89,6 +89,7 @@ public sealed class ParleyServer : IAsyncDisposable
                 listener = listen;
                 listen.Use(ConnectionTimestamp.Middleware);
                 listen.UseHttps(TlsOptions(certificate, options));
+                listen.Use(TlsBufferRelease.Middleware(kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TlsBufferRelease).FullName!)));
                 listen.UseConnectionHandler<ParleyConnectionHandler>();
             });
         });

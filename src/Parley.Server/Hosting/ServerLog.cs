@@ -32,6 +32,9 @@ internal static partial class ServerLog
     [LoggerMessage(107, LogLevel.Information, "Listening on {EndPoint} (TLS, ALPN {Alpn})")]
     public static partial void Listening(ILogger logger, string endPoint, string alpn);
 
+    [LoggerMessage(109, LogLevel.Information, "OpenSSL releases idle connections' record buffers: {Enabled}")]
+    public static partial void TlsBufferRelease(ILogger logger, bool enabled);
+
     [LoggerMessage(200, LogLevel.Information, "Registered {User} ({UserId})")]
     public static partial void Registered(ILogger logger, string user, Guid userId);
 
