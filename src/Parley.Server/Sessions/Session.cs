@@ -26,6 +26,8 @@ internal sealed class Session : IDisposable
     private readonly TimeSpan _deferWindow;
     private readonly CancellationTokenSource _closing = new();
     private int _queued;
+    private int _urgentQueued;
+    private CancellationTokenSource? _holdBack;
     private int _closeRequested;
     private ITimer? _loginDeadline;
     private ITimer? _abortTimer;
@@ -92,7 +94,16 @@ internal sealed class Session : IDisposable
             return false;
         }
 
-        return _outbound.Writer.TryWrite(new OutboundFrame(json, Deferrable: deferrable));
+        if (deferrable)
+        {
+            return _outbound.Writer.TryWrite(new OutboundFrame(json, Deferrable: true));
+        }
+
+        // Counted before it is queued, so a writer about to hold back sees it either here or by the cancel below.
+        Interlocked.Increment(ref _urgentQueued);
+        var queued = _outbound.Writer.TryWrite(new OutboundFrame(json));
+        EndHoldBack();
+        return queued;
     }
 
     public bool TryReply(ServerReply reply) => TryEnqueue(ServerMessageCodec.Encode(reply));
@@ -115,8 +126,10 @@ internal sealed class Session : IDisposable
             ServerLog.ConnectionRefused(_logger, error.Code, error.Message);
         }
 
+        Interlocked.Increment(ref _urgentQueued);
         _outbound.Writer.TryWrite(new OutboundFrame(ServerMessageCodec.Encode(error.ToReply()), CloseAfter: true));
         _outbound.Writer.TryComplete();
+        EndHoldBack();
         _abortTimer = _time.CreateTimer(_ => _abort(), null, CloseGrace, Timeout.InfiniteTimeSpan);
     }
 
@@ -140,7 +153,8 @@ internal sealed class Session : IDisposable
     /// Seals and writes queued frames until the queue completes. Everything that is queued at once is written
     /// before one flush, so a busy session costs fewer TLS writes than frames. When the first frame waiting is
     /// deferrable (a presence event), the writer first waits the defer window: in a login storm every online session
-    /// receives an event per login, and coalescing them turns thousands of TLS writes into a few.
+    /// receives an event per login, and coalescing them turns thousands of TLS writes into a few. Anything else queued
+    /// (a message, a reply, a closing error) ends the wait at once, so presence never delays a message.
     /// </summary>
     public async Task RunWriterAsync(PipeWriter output, FrameSealer sealer)
     {
@@ -152,12 +166,17 @@ internal sealed class Session : IDisposable
             {
                 if (_deferWindow > TimeSpan.Zero && reader.TryPeek(out var first) && first.Deferrable)
                 {
-                    await Task.Delay(_deferWindow, _time);
+                    await HoldBackAsync();
                 }
 
                 while (reader.TryRead(out var frame))
                 {
                     Interlocked.Decrement(ref _queued);
+                    if (!frame.Deferrable)
+                    {
+                        Interlocked.Decrement(ref _urgentQueued);
+                    }
+
                     sealer.WriteFrame(output, frame.Json.Span);
                     if (frame.CloseAfter)
                     {
@@ -188,11 +207,30 @@ internal sealed class Session : IDisposable
         }
     }
 
+    /// <summary>Waits the defer window, unless something that must not wait is queued or arrives meanwhile.</summary>
+    private async Task HoldBackAsync()
+    {
+        var holdBack = _holdBack is { } previous && previous.TryReset() ? previous : new CancellationTokenSource();
+        Volatile.Write(ref _holdBack, holdBack);
+        if (Volatile.Read(ref _urgentQueued) > 0 || IsClosing)
+        {
+            return;
+        }
+
+        // Yielding keeps the writer off the thread of whoever cancels; a cancelled wait is the normal case, not an error.
+        await Task.Delay(_deferWindow, _time, holdBack.Token)
+            .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ForceYielding);
+    }
+
+    private void EndHoldBack() => Volatile.Read(ref _holdBack)?.Cancel();
+
     /// <summary>Releases timers once the connection is gone.</summary>
     public void Dispose()
     {
         _loginDeadline?.Dispose();
         _abortTimer?.Dispose();
         _closing.Dispose();
+        // _holdBack stays undisposed: a late enqueue from another session may still cancel it, and a
+        // CancellationTokenSource without timers holds nothing that needs releasing.
     }
 }

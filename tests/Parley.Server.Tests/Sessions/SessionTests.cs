@@ -21,22 +21,73 @@ public sealed class SessionTests
         new(TestUsers.Create(username), IPAddress.Parse("10.8.0.2"));
 
     [Fact]
-    public async Task DeferrableFrame_WaitsTheDeferWindow_ThenGoesOutWithWhatQueuedBehindIt()
+    public async Task DeferrableFrame_WaitsTheDeferWindow_ThenGoesOutWithTheDeferrableFramesQueuedBehindIt()
     {
         var time = new ManualTimeProvider();
         var window = TimeSpan.FromMilliseconds(25);
         await using var piped = new PipedSession(time: time, deferWindow: window).StartWriter();
 
-        Assert.True(piped.Session.TryEnqueue(Pong("presence"), deferrable: true));
+        Assert.True(piped.Session.TryEnqueue(Pong("presence-1"), deferrable: true));
         await WaitUntilAsync(() => time.ScheduledTimers == 1);
-        Assert.True(piped.Session.TryEnqueue(Pong("reply")));
+        Assert.True(piped.Session.TryEnqueue(Pong("presence-2"), deferrable: true));
         var first = piped.ReceiveJsonAsync();
         Assert.False(first.IsCompleted);
 
         time.Advance(window);
 
-        Assert.Contains("presence", await first, StringComparison.Ordinal);
-        Assert.Contains("reply", await piped.ReceiveJsonAsync(), StringComparison.Ordinal);
+        Assert.Contains("presence-1", await first, StringComparison.Ordinal);
+        Assert.Contains("presence-2", await piped.ReceiveJsonAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OrdinaryFrame_QueuedWhileDeferrableFramesWait_EndsTheWaitAndGoesOutBehindThem()
+    {
+        var time = new ManualTimeProvider();
+        await using var piped = new PipedSession(time: time, deferWindow: TimeSpan.FromMilliseconds(25)).StartWriter();
+
+        Assert.True(piped.Session.TryEnqueue(Pong("presence"), deferrable: true));
+        await WaitUntilAsync(() => time.ScheduledTimers == 1);
+        Assert.True(piped.Session.TryEnqueue(Pong("message")));
+
+        // The clock never moves: only the ordinary frame can have ended the wait.
+        Assert.Contains("presence", await piped.ReceiveJsonAsync(), StringComparison.Ordinal);
+        Assert.Contains("message", await piped.ReceiveJsonAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CloseWithError_WhileDeferrableFramesWait_SendsThemAndTheErrorWithoutWaiting()
+    {
+        var time = new ManualTimeProvider();
+        await using var piped = new PipedSession(time: time, deferWindow: TimeSpan.FromMilliseconds(25)).StartWriter();
+
+        Assert.True(piped.Session.TryEnqueue(Pong("presence"), deferrable: true));
+        await WaitUntilAsync(() => time.ScheduledTimers == 1);
+        piped.Session.CloseWithError(Shutdown);
+
+        var frames = await piped.ReadToEndAsync();
+        Assert.Equal("presence", Assert.IsType<PongReply>(frames[0]).Id);
+        Assert.Equal(ErrorCodes.ServerShutdown, Assert.IsType<ErrorReply>(frames[1]).Code);
+    }
+
+    [Fact]
+    public async Task DeferrableFrame_AfterAnEndedWait_WaitsTheWholeWindowAgain()
+    {
+        var time = new ManualTimeProvider();
+        var window = TimeSpan.FromMilliseconds(25);
+        await using var piped = new PipedSession(time: time, deferWindow: window).StartWriter();
+        Assert.True(piped.Session.TryEnqueue(Pong("presence-1"), deferrable: true));
+        await WaitUntilAsync(() => time.ScheduledTimers == 1);
+        Assert.True(piped.Session.TryEnqueue(Pong("message")));
+        await piped.ReceiveJsonAsync();
+        await piped.ReceiveJsonAsync();
+
+        Assert.True(piped.Session.TryEnqueue(Pong("presence-2"), deferrable: true));
+        await WaitUntilAsync(() => time.ScheduledTimers == 1);
+        var next = piped.ReceiveJsonAsync();
+        Assert.False(next.IsCompleted);
+        time.Advance(window);
+
+        Assert.Contains("presence-2", await next, StringComparison.Ordinal);
     }
 
     [Fact]
