@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Parley.Server.Hosting;
 using BCryptNet = BCrypt.Net.BCrypt;
 
 namespace Parley.Server.Accounts;
@@ -23,7 +24,7 @@ public sealed class PasswordHasher : IDisposable
     private readonly byte[] _pepper;
     private readonly int _workFactor;
     private readonly SemaphoreSlim _gate;
-    private readonly HashingThreads _threads;
+    private readonly LowPriorityThreads _threads;
 
     public PasswordHasher(byte[] pepper, int workFactor, int maxConcurrency)
     {
@@ -40,7 +41,7 @@ public sealed class PasswordHasher : IDisposable
         _pepper = (byte[])pepper.Clone();
         _workFactor = workFactor;
         _gate = new SemaphoreSlim(maxConcurrency, maxConcurrency);
-        _threads = new HashingThreads(maxConcurrency);
+        _threads = new LowPriorityThreads("parley-bcrypt", maxConcurrency);
         DummyHash = $"$2a${workFactor:D2}${DummySaltAndChecksum}";
     }
 
@@ -104,7 +105,7 @@ public sealed class PasswordHasher : IDisposable
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
-            return await _threads.RunAsync(work).ConfigureAwait(false);
+            return await _threads.RunAsync(work, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

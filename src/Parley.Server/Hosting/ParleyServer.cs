@@ -118,6 +118,7 @@ public sealed class ParleyServer : IAsyncDisposable
         services.AddSingleton(Options.Create(options));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(identity);
+        services.AddSingleton(_ => new LowPriorityThreads("parley-kex", Environment.ProcessorCount));
         services.AddSingleton(certificate);
         services.AddSingleton(storage);
         services.AddSingleton(storage.Users);

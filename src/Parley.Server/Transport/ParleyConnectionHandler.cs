@@ -9,6 +9,7 @@ using Parley.Protocol.Framing;
 using Parley.Protocol.Messages;
 using Parley.Server.Configuration;
 using Parley.Server.Handlers;
+using Parley.Server.Hosting;
 using Parley.Server.Routing;
 using Parley.Server.Security;
 using Parley.Server.Sessions;
@@ -25,6 +26,7 @@ internal sealed class ParleyConnectionHandler : ConnectionHandler
     private static readonly byte[] AlpnBytes = System.Text.Encoding.ASCII.GetBytes(ProtocolConstants.Alpn);
 
     private readonly ServerIdentity _identity;
+    private readonly LowPriorityThreads _keyExchangeThreads;
     private readonly SessionRegistry _registry;
     private readonly RequestDispatcher _dispatcher;
     private readonly MessageRouter _router;
@@ -34,6 +36,7 @@ internal sealed class ParleyConnectionHandler : ConnectionHandler
 
     public ParleyConnectionHandler(
         ServerIdentity identity,
+        LowPriorityThreads keyExchangeThreads,
         SessionRegistry registry,
         RequestDispatcher dispatcher,
         MessageRouter router,
@@ -42,6 +45,7 @@ internal sealed class ParleyConnectionHandler : ConnectionHandler
         ILogger<ParleyConnectionHandler> logger)
     {
         _identity = identity;
+        _keyExchangeThreads = keyExchangeThreads;
         _registry = registry;
         _dispatcher = dispatcher;
         _router = router;
@@ -130,19 +134,9 @@ internal sealed class ParleyConnectionHandler : ConnectionHandler
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
         deadline.CancelAfter(Remaining(connection, _options.HandshakeTimeout));
-        InboundFrame frame;
         try
         {
-            frame = await input.ReadAsync(deadline.Token);
-        }
-        catch (OperationCanceledException) when (!connection.ConnectionClosed.IsCancellationRequested)
-        {
-            await RefusePlainAsync(output, ErrorCodes.HandshakeTimeout, $"The key exchange did not finish within {_options.HandshakeTimeoutSeconds} seconds.");
-            return null;
-        }
-
-        using (frame)
-        {
+            using var frame = await input.ReadAsync(deadline.Token);
             if (frame.Status != InboundFrameStatus.Frame)
             {
                 await RefuseFrameAsync(output, frame);
@@ -155,15 +149,21 @@ internal sealed class ParleyConnectionHandler : ConnectionHandler
                 return null;
             }
 
-            try
-            {
-                return ServerHandshake.Complete(_identity.Key, answer, _identity.OfferBytes, frame.Payload.Span);
-            }
-            catch (HandshakeException ex)
-            {
-                await RefusePlainAsync(output, ErrorCodes.HandshakeFailed, ex.Message);
-                return null;
-            }
+            // The RSA unwrap costs 1.4 ms of CPU: it runs below message routing, like bcrypt. A copy of the frame,
+            // because a timed-out wait returns the frame's buffer while the unwrap may still be reading it.
+            var aesKeyBody = frame.Payload.ToArray();
+            return await _keyExchangeThreads.RunAsync(
+                () => ServerHandshake.Complete(_identity.Key, answer, _identity.OfferBytes, aesKeyBody), deadline.Token);
+        }
+        catch (OperationCanceledException) when (!connection.ConnectionClosed.IsCancellationRequested)
+        {
+            await RefusePlainAsync(output, ErrorCodes.HandshakeTimeout, $"The key exchange did not finish within {_options.HandshakeTimeoutSeconds} seconds.");
+            return null;
+        }
+        catch (HandshakeException ex)
+        {
+            await RefusePlainAsync(output, ErrorCodes.HandshakeFailed, ex.Message);
+            return null;
         }
     }
 
