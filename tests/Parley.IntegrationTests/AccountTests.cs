@@ -13,6 +13,20 @@ public sealed class AccountTests : IAsyncLifetime
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
     [Fact]
+    public async Task Login_IsLoggedWithTheConnectionsIdAndRemoteEndPoint()
+    {
+        var (connection, name) = await _server.NewUserAsync("scoped");
+        await using (connection)
+        {
+            var loggedIn = Assert.Single(_server.LogEvents, e =>
+                e.MessageTemplate.Text.Contains("logged in", StringComparison.Ordinal) && e.Properties["User"].ToString() == $"\"{name}\"");
+
+            Assert.False(string.IsNullOrEmpty(loggedIn.Properties["ConnectionId"].ToString().Trim('"')));
+            Assert.StartsWith("\"127.0.0.1:", loggedIn.Properties["RemoteEndPoint"].ToString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task Register_NewUser_ReturnsIdAndThisServerAsHome()
     {
         await using var connection = await _server.ConnectAsync();

@@ -56,10 +56,11 @@ internal sealed class ParleyConnectionHandler : ConnectionHandler
 
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
-        using var scope = _logger.BeginScope(new Dictionary<string, object?>
+        // An array, not a dictionary: the scope lives as long as the connection.
+        using var scope = _logger.BeginScope(new KeyValuePair<string, object?>[]
         {
-            ["ConnectionId"] = connection.ConnectionId,
-            ["RemoteEndPoint"] = connection.RemoteEndPoint?.ToString(),
+            new("ConnectionId", connection.ConnectionId),
+            new("RemoteEndPoint", connection.RemoteEndPoint?.ToString()),
         });
         ServerLog.ConnectionOpened(_logger);
         try
@@ -182,7 +183,7 @@ internal sealed class ParleyConnectionHandler : ConnectionHandler
 
     /// <summary>Once logged in, every log line of the connection carries the user's name.</summary>
     private IDisposable? BeginUserScope(Session session) =>
-        session.User is { } user ? _logger.BeginScope(new Dictionary<string, object?> { ["User"] = user.Username }) : null;
+        session.User is { } user ? _logger.BeginScope(new KeyValuePair<string, object?>[] { new("User", user.Username) }) : null;
 
     private async Task ReadFramesAsync(Session session, FrameInput input, Action afterRequest, CancellationToken connectionClosed)
     {
