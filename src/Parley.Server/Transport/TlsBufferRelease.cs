@@ -19,6 +19,7 @@ internal static unsafe class TlsBufferRelease
 {
     private const int SslCtrlMode = 33;         // SSL_CTRL_MODE, the same in OpenSSL 1.1 and 3.x
     private const nint SslModeReleaseBuffers = 0x10;
+    private const string OpenSslHandleType = "Microsoft.Win32.SafeHandles.SafeSslHandle";
 
     // Bound at the first use, after a handshake, when the runtime has certainly loaded libssl.
     private static readonly Lazy<Binding?> Bound = new(Bind);
@@ -55,7 +56,9 @@ internal static unsafe class TlsBufferRelease
     private static bool TryControl(SslStream stream, nint bits, out long mode)
     {
         mode = 0;
-        if (Bound.Value is not { } binding || binding.ContextField.GetValue(stream) is not SafeHandle context || context.IsInvalid)
+        // Only OpenSSL's SafeSslHandle holds an SSL*: any other handle type in that field is a layout we do not know.
+        if (Bound.Value is not { } binding || binding.ContextField.GetValue(stream) is not SafeHandle context
+            || context.GetType().FullName != OpenSslHandleType || context.IsInvalid)
         {
             return false;
         }
@@ -83,7 +86,7 @@ internal static unsafe class TlsBufferRelease
             return null;
         }
 
-        // On Linux the field holds a SafeSslHandle whose handle is the SSL*; anything else is a layout we do not know.
+        // On Linux the field holds a SafeSslHandle whose handle is the SSL* (checked again per stream).
         var field = typeof(SslStream).GetField("_securityContext", BindingFlags.Instance | BindingFlags.NonPublic);
         if (field is null || !typeof(SafeHandle).IsAssignableFrom(field.FieldType))
         {
