@@ -1,3 +1,5 @@
+using System.Security.Authentication;
+using System.Net.Security;
 using System.Buffers.Binary;
 using System.Net.Sockets;
 using Parley.IntegrationTests.Infrastructure;
@@ -135,6 +137,32 @@ public sealed class HostileClientTests : IAsyncLifetime
         await using var client = await RawClient.ConnectTlsAsync(_server, offerAlpn: false);
 
         Assert.Null(await client.ReceiveAsync());
+    }
+
+    [Fact]
+    public async Task TlsClient_OfferingOnlyACbcSuite_GetsNoKeyExchange_AndIsRefusedInTheLog()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // a client cannot pick its cipher suites there
+        }
+
+        var cbcOnly = new CipherSuitesPolicy([TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256]);
+        await using var client = await RawClient.ConnectTlsAsync(_server, protocols: SslProtocols.Tls12, cipherSuites: cbcOnly);
+
+        Assert.Null(await client.ReceiveAsync());
+        Assert.Contains(_server.LogEvents, e =>
+            e.RenderMessage().Contains(ErrorCodes.HandshakeFailed, StringComparison.Ordinal)
+            && e.RenderMessage().Contains(nameof(TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task TlsClient_OnTls12_NegotiatesAnAeadSuite_AndGetsTheKeyExchange()
+    {
+        await using var client = await RawClient.ConnectTlsAsync(_server, protocols: SslProtocols.Tls12);
+
+        Assert.IsType<KeyExchangeMessage>(await client.ReceiveAsync());
+        Assert.Contains("GCM", client.NegotiatedCipherSuite.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -89,7 +89,9 @@ public sealed class ParleyServer : IAsyncDisposable
                 listener = listen;
                 listen.Use(ConnectionTimestamp.Middleware);
                 listen.UseHttps(TlsOptions(certificate, options));
-                listen.Use(TlsBufferRelease.Middleware(kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TlsBufferRelease).FullName!)));
+                var transportLogger = kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Parley.Server.Transport");
+                listen.Use(AeadOnly.Middleware(transportLogger));
+                listen.Use(TlsBufferRelease.Middleware(transportLogger));
                 listen.UseConnectionHandler<ParleyConnectionHandler>();
             });
         });
@@ -149,21 +151,15 @@ public sealed class ParleyServer : IAsyncDisposable
         }
     }
 
-    /// <summary>TLS 1.2 or 1.3, AEAD cipher suites only, ALPN parley/1 (docs/protocol.md §1).</summary>
+    /// <summary>TLS 1.2 or 1.3, ALPN parley/1 (docs/protocol.md §1); AEAD suites only, enforced by Transport/AeadOnly.</summary>
     private static HttpsConnectionAdapterOptions TlsOptions(X509Certificate2 certificate, ParleyServerOptions options) => new()
     {
         ServerCertificate = certificate,
         SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
         HandshakeTimeout = options.HandshakeTimeout,
         ClientCertificateMode = ClientCertificateMode.NoCertificate,
-        OnAuthenticate = (_, ssl) =>
-        {
-            ssl.ApplicationProtocols = [new SslApplicationProtocol(ProtocolConstants.Alpn)];
-            if (!OperatingSystem.IsWindows())
-            {
-                ssl.CipherSuitesPolicy = AeadCipherSuites.Policy;
-            }
-        },
+        // No CipherSuitesPolicy: it costs an OpenSSL context per connection; Transport/AeadOnly refuses non-AEAD suites.
+        OnAuthenticate = (_, ssl) => ssl.ApplicationProtocols = [new SslApplicationProtocol(ProtocolConstants.Alpn)],
     };
 
     private void CloseAllSessions()

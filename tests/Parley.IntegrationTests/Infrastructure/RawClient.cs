@@ -1,3 +1,4 @@
+using System.Security.Authentication;
 using System.IO.Pipelines;
 using System.Net.Security;
 using System.Net.Sockets;
@@ -29,9 +30,11 @@ public sealed class RawClient : IAsyncDisposable
     public PipeWriter Output { get; }
     public FrameInput Input { get; }
     public Socket Socket => _tcp.Client;
+    public TlsCipherSuite NegotiatedCipherSuite => _tls.NegotiatedCipherSuite;
 
     /// <summary>TLS with ALPN parley/1 and the pinned certificate; no key exchange yet.</summary>
-    public static async Task<RawClient> ConnectTlsAsync(TestServer server, int receiveBufferBytes = 0, bool offerAlpn = true)
+    public static async Task<RawClient> ConnectTlsAsync(
+        TestServer server, int receiveBufferBytes = 0, bool offerAlpn = true, SslProtocols protocols = SslProtocols.None, CipherSuitesPolicy? cipherSuites = null)
     {
         var tcp = new TcpClient { NoDelay = true };
         if (receiveBufferBytes > 0)
@@ -45,6 +48,8 @@ public sealed class RawClient : IAsyncDisposable
         {
             TargetHost = "localhost",
             ApplicationProtocols = offerAlpn ? [new SslApplicationProtocol(ProtocolConstants.Alpn)] : null,
+            EnabledSslProtocols = protocols,
+            CipherSuitesPolicy = cipherSuites,
             RemoteCertificateValidationCallback = (_, certificate, _, _) =>
                 certificate is not null && Fingerprint.AreEqual(Fingerprint.Sha256(certificate.GetRawCertData()), server.Server.CertificateFingerprint),
         }, Timeouts.Token());

@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
+using Microsoft.Extensions.Logging;
+using Parley.Protocol;
+using Parley.Server.Security;
+
+namespace Parley.Server.Transport;
+
+/// <summary>
+/// Ends, straight after the TLS handshake and before a byte of Parley, any connection whose negotiated cipher suite
+/// is not one of <see cref="AeadCipherSuites"/>. The server offers OpenSSL's defaults rather than restricting them with
+/// a <c>CipherSuitesPolicy</c>: .NET builds a new OpenSSL context for every connection that has a policy, which cost
+/// 14 KB per idle connection (docs/performance.md, idle). With server preference the defaults put AES-GCM first, so
+/// only a client that offers no AEAD suite at all gets here, and it would have been refused either way.
+/// </summary>
+internal static class AeadOnly
+{
+    public static Func<ConnectionDelegate, ConnectionDelegate> Middleware(ILogger logger) => next => connection =>
+    {
+        if (connection.Features.Get<ISslStreamFeature>()?.SslStream is { } ssl && !AeadCipherSuites.Allows(ssl.NegotiatedCipherSuite))
+        {
+            using (logger.BeginScope(new KeyValuePair<string, object?>[]
+            {
+                new("ConnectionId", connection.ConnectionId),
+                new("RemoteEndPoint", connection.RemoteEndPoint?.ToString()),
+            }))
+            {
+                ServerLog.ConnectionRefused(logger, ErrorCodes.HandshakeFailed,
+                    $"TLS negotiated {ssl.NegotiatedCipherSuite}, which is not an AEAD cipher suite; use a client with AES-GCM or ChaCha20-Poly1305.");
+            }
+
+            return Task.CompletedTask; // not calling next ends the connection
+        }
+
+        return next(connection);
+    };
+}
