@@ -82,7 +82,8 @@ internal static class FloorEchoServer
             {
                 ServerCertificate = certificate,
                 EnabledSslProtocols = FloorTls.Protocols,
-                CipherSuitesPolicy = FloorTls.CipherSuites,
+                // As parley-server: no server-side policy (it would cost an OpenSSL context per connection); the
+                // floor's clients offer only FloorTls.CipherSuites, so those are what is negotiated.
                 ClientCertificateRequired = false,
             });
             var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true, useZeroByteReads: true));

@@ -10,7 +10,8 @@ namespace Parley.Bench.Targets.Floor;
 
 /// <summary>
 /// What the floor's two ends share: the same kind of certificate as parley-server makes (self-signed ECDSA P-256),
-/// the same TLS versions and AEAD cipher suites, and a 4-byte big-endian length before each message.
+/// the same TLS versions and AEAD cipher suites (the clients offer only these), and a 4-byte big-endian length before
+/// each message.
 /// </summary>
 internal static class FloorTls
 {
