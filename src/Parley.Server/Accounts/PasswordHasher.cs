@@ -105,7 +105,9 @@ public sealed class PasswordHasher : IDisposable
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
-            return await _threads.RunAsync(work, cancellationToken).ConfigureAwait(false);
+            // No token here: the slot must stay taken until bcrypt has really finished, or cancelled callers
+            // would let more than the bound run at once.
+            return await _threads.RunAsync(work, CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {

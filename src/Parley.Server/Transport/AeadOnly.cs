@@ -10,7 +10,7 @@ namespace Parley.Server.Transport;
 /// Ends, straight after the TLS handshake and before a byte of Parley, any connection whose negotiated cipher suite
 /// is not one of <see cref="AeadCipherSuites"/>. The server offers OpenSSL's defaults rather than restricting them with
 /// a <c>CipherSuitesPolicy</c>: .NET builds a new OpenSSL context for every connection that has a policy, which cost
-/// 14 KB per idle connection (docs/performance.md, idle). With server preference the defaults put AES-GCM first, so
+/// 11–16 KB per idle connection (docs/performance.md, idle). With server preference the defaults put AES-GCM first, so
 /// only a client that offers no AEAD suite at all gets here, and it would have been refused either way.
 /// </summary>
 internal static class AeadOnly

@@ -9,7 +9,7 @@ namespace Parley.Server.Transport;
 
 /// <summary>
 /// Lets OpenSSL free a connection's two 16 KB record buffers whenever they are empty
-/// (<c>SSL_MODE_RELEASE_BUFFERS</c>, which nginx sets on every connection), so an idle connection does not hold
+/// (<c>SSL_MODE_RELEASE_BUFFERS</c>, which nginx sets on every connection), so an idle connection does not hold up to
 /// 33 KB of native memory it is not using (docs/performance.md, idle). .NET offers no setting for it, so this reaches
 /// the connection's <c>SSL*</c> through SslStream's private field and calls <c>SSL_ctrl</c> in the libssl the runtime
 /// itself loaded. Where any of that is missing (another TLS library, a runtime that renamed the field) it does nothing:
