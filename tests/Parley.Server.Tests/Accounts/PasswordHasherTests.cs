@@ -138,6 +138,24 @@ public sealed class PasswordHasherTests
     }
 
     [Fact]
+    public async Task RunBounded_CancelledWhileItsWorkRuns_KeepsTheSlotUntilTheWorkEnds()
+    {
+        var hasher = new PasswordHasher(TestPepper, workFactor: 4, maxConcurrency: 1);
+        using var entered = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        using var cts = new CancellationTokenSource();
+        var running = hasher.RunBoundedAsync(() => { entered.Set(); return release.Wait(Timeout); }, cts.Token);
+        Assert.True(entered.Wait(Timeout));
+
+        await cts.CancelAsync();
+
+        Assert.Equal(0, hasher.AvailableSlots); // the work still runs, so it still counts against the bound
+        release.Set();
+        Assert.True(await running.WaitAsync(Timeout));
+        Assert.Equal(1, hasher.AvailableSlots);
+    }
+
+    [Fact]
     public async Task Hash_UnpairedSurrogate_ThrowsArgumentException()
     {
         await Assert.ThrowsAsync<ArgumentException>(() => _hasher.HashAsync("abc\uD800"));
