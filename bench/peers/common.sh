@@ -328,3 +328,32 @@ status_report() {
 need_count() {
   if ! [[ "${1:-}" =~ ^[0-9]+$ ]] || [ "$1" -lt 1 ]; then die "accounts needs a positive count, e.g. accounts 1000"; fi
 }
+
+# seconds_since START: seconds from START (date +%s.%N) to now, to two decimals.
+seconds_since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN {printf "%.2f", b - a}'; }
+
+# The default `stop`: signal the daemon, wait for it, forget its pid. A peer that stops differently defines its own
+# cmd_stop after sourcing this file.
+cmd_stop() {
+  local pid
+  if pid=$(running_pid); then
+    stop_pid "$pid"
+    log "stopped pid $pid"
+  else
+    log "not running"
+  fi
+  rm -f "$PID_FILE"
+}
+
+# peer_main: runs the command in ARGS (after peer_parse_args) with the peer's cmd_* functions.
+peer_main() {
+  case "${ARGS[0]:-help}" in
+    install) cmd_install ;;
+    start) cmd_start ;;
+    accounts) cmd_accounts "${ARGS[1]:-}" ;;
+    stop) cmd_stop ;;
+    status) cmd_status ;;
+    help) peer_usage ;;
+    *) peer_usage; exit 2 ;;
+  esac
+}

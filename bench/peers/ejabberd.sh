@@ -209,7 +209,7 @@ cmd_accounts() {
 }
 
 import_accounts() {
-  local n="$1" start end existing file todo
+  local n="$1" start existing file todo
   start=$(date +%s.%N)
   existing=$(ectl registered_users "$XMPP_DOMAIN") || die "ejabberdctl registered_users failed: $existing"
   file="$PEER_DIR/import-accounts.xml"
@@ -239,10 +239,9 @@ import_accounts() {
   rm -f "$file"
   local total
   total=$(ectl registered_users "$XMPP_DOMAIN" | grep -cE "^${PEER_USER_PREFIX}[0-9]+$" || true)
-  end=$(date +%s.%N)
   log "$n accounts ${PEER_USER_PREFIX}0..${PEER_USER_PREFIX}$((n - 1))@$XMPP_DOMAIN (password $PEER_PASSWORD):" \
     "$todo registered, $((n - todo)) already there, $total in the database;" \
-    "$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.2f", b - a}')s"
+    "$(seconds_since "$start")s"
 }
 
 xml_escape() {
@@ -290,12 +289,4 @@ cmd_status() {
   fi
 }
 
-case "${ARGS[0]:-help}" in
-  install) cmd_install ;;
-  start) cmd_start ;;
-  accounts) cmd_accounts "${ARGS[1]:-}" ;;
-  stop) cmd_stop ;;
-  status) cmd_status ;;
-  help) peer_usage ;;
-  *) peer_usage; exit 2 ;;
-esac
+peer_main

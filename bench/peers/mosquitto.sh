@@ -103,7 +103,7 @@ cmd_start() {
 # broker re-reads it on SIGHUP.
 cmd_accounts() {
   need_count "${1:-}"
-  local n="$1" i start end
+  local n="$1" i start
   cmd_install
   prepare_state
   start=$(date +%s.%N)
@@ -119,19 +119,7 @@ cmd_accounts() {
     kill -HUP "$pid"
     log "sent SIGHUP to pid $pid to reload the password file"
   fi
-  end=$(date +%s.%N)
-  log "$n accounts ${PEER_USER_PREFIX}0..${PEER_USER_PREFIX}$((n - 1)) (password $PEER_PASSWORD) in $(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.2f", b - a}')s"
-}
-
-cmd_stop() {
-  local pid
-  if pid=$(running_pid); then
-    stop_pid "$pid"
-    log "stopped pid $pid"
-  else
-    log "not running"
-  fi
-  rm -f "$PID_FILE"
+  log "$n accounts ${PEER_USER_PREFIX}0..${PEER_USER_PREFIX}$((n - 1)) (password $PEER_PASSWORD) in $(seconds_since "$start")s"
 }
 
 cmd_status() {
@@ -145,12 +133,4 @@ cmd_status() {
   fi
 }
 
-case "${ARGS[0]:-help}" in
-  install) cmd_install ;;
-  start) cmd_start ;;
-  accounts) cmd_accounts "${ARGS[1]:-}" ;;
-  stop) cmd_stop ;;
-  status) cmd_status ;;
-  help) peer_usage ;;
-  *) peer_usage; exit 2 ;;
-esac
+peer_main

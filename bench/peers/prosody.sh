@@ -127,7 +127,7 @@ cmd_start() {
 # whether it runs or not, and takes well under a second for thousands instead of one prosodyctl process each.
 cmd_accounts() {
   need_count "${1:-}"
-  local n="$1" i start end dir pw
+  local n="$1" i start dir pw
   cmd_install
   prepare_state data
   start=$(date +%s.%N)
@@ -140,19 +140,7 @@ cmd_accounts() {
   done
   chown -R "$PEER_USER:$PEER_USER" "$DATA"
   find "$dir" -type f -name "$PEER_USER_PREFIX*.dat" -exec chmod 640 {} +
-  end=$(date +%s.%N)
-  log "$n accounts ${PEER_USER_PREFIX}0..${PEER_USER_PREFIX}$((n - 1))@$XMPP_DOMAIN (password $PEER_PASSWORD) in $(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.2f", b - a}')s"
-}
-
-cmd_stop() {
-  local pid
-  if pid=$(running_pid); then
-    stop_pid "$pid"
-    log "stopped pid $pid"
-  else
-    log "not running"
-  fi
-  rm -f "$PID_FILE"
+  log "$n accounts ${PEER_USER_PREFIX}0..${PEER_USER_PREFIX}$((n - 1))@$XMPP_DOMAIN (password $PEER_PASSWORD) in $(seconds_since "$start")s"
 }
 
 cmd_status() {
@@ -166,12 +154,4 @@ cmd_status() {
   fi
 }
 
-case "${ARGS[0]:-help}" in
-  install) cmd_install ;;
-  start) cmd_start ;;
-  accounts) cmd_accounts "${ARGS[1]:-}" ;;
-  stop) cmd_stop ;;
-  status) cmd_status ;;
-  help) peer_usage ;;
-  *) peer_usage; exit 2 ;;
-esac
+peer_main
