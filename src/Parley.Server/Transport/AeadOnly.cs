@@ -19,11 +19,7 @@ internal static class AeadOnly
     {
         if (connection.Features.Get<ISslStreamFeature>()?.SslStream is { } ssl && !AeadCipherSuites.Allows(ssl.NegotiatedCipherSuite))
         {
-            using (logger.BeginScope(new KeyValuePair<string, object?>[]
-            {
-                new("ConnectionId", connection.ConnectionId),
-                new("RemoteEndPoint", connection.RemoteEndPoint?.ToString()),
-            }))
+            using (logger.BeginScope(ConnectionLogScope.Of(connection)))
             {
                 ServerLog.ConnectionRefused(logger, ErrorCodes.HandshakeFailed,
                     $"TLS negotiated {ssl.NegotiatedCipherSuite}, which is not an AEAD cipher suite; use a client with AES-GCM or ChaCha20-Poly1305.");

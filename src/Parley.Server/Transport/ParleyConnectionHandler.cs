@@ -56,12 +56,7 @@ internal sealed class ParleyConnectionHandler : ConnectionHandler
 
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
-        // An array, not a dictionary: the scope lives as long as the connection.
-        using var scope = _logger.BeginScope(new KeyValuePair<string, object?>[]
-        {
-            new("ConnectionId", connection.ConnectionId),
-            new("RemoteEndPoint", connection.RemoteEndPoint?.ToString()),
-        });
+        using var scope = _logger.BeginScope(ConnectionLogScope.Of(connection));
         ServerLog.ConnectionOpened(_logger);
         try
         {

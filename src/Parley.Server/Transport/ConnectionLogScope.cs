@@ -1,0 +1,16 @@
+using Microsoft.AspNetCore.Connections;
+
+namespace Parley.Server.Transport;
+
+/// <summary>
+/// The properties every log line about a connection carries before its login. An array, not a dictionary: the
+/// scope lives as long as the connection.
+/// </summary>
+internal static class ConnectionLogScope
+{
+    public static KeyValuePair<string, object?>[] Of(ConnectionContext connection) =>
+    [
+        new("ConnectionId", connection.ConnectionId),
+        new("RemoteEndPoint", connection.RemoteEndPoint?.ToString()),
+    ];
+}
