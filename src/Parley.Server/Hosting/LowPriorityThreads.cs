@@ -4,18 +4,17 @@ using System.Runtime.InteropServices;
 namespace Parley.Server.Hosting;
 
 /// <summary>
-/// Dedicated threads for the CPU-heavy work of logging in (bcrypt, the RSA key exchange), below every normal thread.
-/// A login storm may still use every idle core, but the scheduler hands a core to message routing the moment it has
-/// work, so a storm slows logins rather than everyone's messages (docs/performance.md, login).
-/// On Linux the threads run under SCHED_IDLE: a woken normal thread preempts them at once, where nice 10 still let
-/// them finish a time slice first (dm p99 during a storm: 3.1–3.3 ms against 3.9–4.0 ms with nice 10). Elsewhere
-/// they run at <see cref="ThreadPriority.Lowest"/>.
+/// Dedicated threads for the CPU-heavy work of logging in (bcrypt, the RSA key exchange), below normal priority.
+/// A login storm may still use every idle core, but the scheduler gives message routing the CPU first, so a storm
+/// slows logins rather than everyone's messages (docs/performance.md, login). On Linux the threads run at nice 10,
+/// about a tenth of a normal thread's share of a busy core. Not SCHED_IDLE: that was kinder to routing (pinned storm
+/// p99 1.0–1.5× its baseline against 2.05–2.19× at nice 10), but it starves logins outright whenever anything else on
+/// the machine keeps the cores busy (beside two CPU hogs, key exchanges missed their deadline). Nice 19 measured
+/// worse than 10 (3.3–3.7×). Elsewhere BelowNormal.
 /// </summary>
 internal sealed partial class LowPriorityThreads : IDisposable
 {
-    // Should SCHED_IDLE be refused (a seccomp policy, say), nice 19 is the next best thing.
-    private const int FallbackNiceness = 19;
-    private const int SchedIdle = 5;
+    private const int Niceness = 10;
     private const int PrioProcess = 0;
 
     private readonly BlockingCollection<Action> _work = new();
@@ -71,21 +70,14 @@ internal sealed partial class LowPriorityThreads : IDisposable
     {
         if (OperatingSystem.IsLinux())
         {
-            // .NET does not map thread priorities to Linux; the policy and nice apply per thread there, by thread id.
-            var parameters = 0; // struct sched_param { int sched_priority; }, which must be 0 for SCHED_IDLE
-            if (SchedSetScheduler(GetThreadId(), SchedIdle, ref parameters) != 0)
-            {
-                _ = SetPriority(PrioProcess, GetThreadId(), FallbackNiceness);
-            }
+            // .NET does not map thread priorities to Linux; nice applies per thread there, by thread id.
+            _ = SetPriority(PrioProcess, GetThreadId(), Niceness);
         }
         else
         {
-            Thread.CurrentThread.Priority = ThreadPriority.Lowest;
+            Thread.CurrentThread.Priority = ThreadPriority.BelowNormal;
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "sched_setscheduler")]
-    private static partial int SchedSetScheduler(int pid, int policy, ref int parameters);
 
     [LibraryImport("libc", EntryPoint = "setpriority")]
     private static partial int SetPriority(int which, int who, int priority);

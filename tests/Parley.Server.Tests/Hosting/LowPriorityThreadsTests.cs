@@ -4,8 +4,6 @@ namespace Parley.Server.Tests.Hosting;
 
 public sealed class LowPriorityThreadsTests
 {
-    private const int SchedIdle = 5;
-
     [Fact]
     public async Task RunAsync_ReturnsTheResult_AndPassesExceptionsBack()
     {
@@ -16,25 +14,25 @@ public sealed class LowPriorityThreadsTests
     }
 
     [Fact]
-    public async Task Work_RunsOnNamedThreadsUnderTheIdleSchedulingPolicy()
+    public async Task Work_RunsOnNamedThreadsAtNiceTen()
     {
         if (!OperatingSystem.IsLinux())
         {
-            return; // scheduling policies are a Linux notion, read from /proc
+            return; // nice values are a Linux notion, read from /proc
         }
 
         using var threads = new LowPriorityThreads("parley-test", 1);
 
-        var (name, policy) = await threads.RunAsync(() =>
+        var (name, nice) = await threads.RunAsync(() =>
         {
-            // Field 41 of /proc/thread-self/stat is the scheduling policy; the name is in parentheses before field 3.
+            // Field 19 of /proc/thread-self/stat is the thread's nice value; the name is in parentheses before field 3.
             var stat = File.ReadAllText("/proc/thread-self/stat");
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return (Thread.CurrentThread.Name, int.Parse(fields[38], System.Globalization.CultureInfo.InvariantCulture));
+            return (Thread.CurrentThread.Name, int.Parse(fields[16], System.Globalization.CultureInfo.InvariantCulture));
         });
 
         Assert.Equal("parley-test-0", name);
-        Assert.Equal(SchedIdle, policy);
+        Assert.Equal(10, nice);
     }
 
     [Fact]
