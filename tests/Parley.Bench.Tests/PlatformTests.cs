@@ -153,13 +153,13 @@ public sealed class MachineSampleTests
 public sealed class FloorEnvironmentTests
 {
     [Fact]
-    public void WithServerDefaults_PutsTheRuntimeDefaultsBack_AndServerEnvWins()
+    public void WithServerDefaults_GivesTheFloorParleyServersRuntime_AndServerEnvWins()
     {
         var defaults = FloorTarget.WithServerDefaults(new Dictionary<string, string>());
-        var overridden = FloorTarget.WithServerDefaults(new Dictionary<string, string> { ["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0" });
+        var overridden = FloorTarget.WithServerDefaults(new Dictionary<string, string> { ["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "70" });
 
         Assert.Equal("0", defaults["DOTNET_gcServer"]);
-        Assert.Equal("70", defaults["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"]);
-        Assert.Equal("0", overridden["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"]);
+        Assert.Equal("0", defaults["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"]);
+        Assert.Equal("70", overridden["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"]);
     }
 }
