@@ -10,8 +10,8 @@ COPY src/Parley.Protocol/ src/Parley.Protocol/
 COPY src/Parley.Server/ src/Parley.Server/
 RUN dotnet publish src/Parley.Server/Parley.Server.csproj -c Release -o /app --no-restore
 
-FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
-# The aspnet image ships a non-root user "app" (uid 1654); the server never needs root.
+FROM mcr.microsoft.com/dotnet/runtime:10.0 AS runtime
+# The runtime image ships a non-root user "app" (uid 1654); the server never needs root.
 WORKDIR /app
 COPY --from=build /app ./
 RUN mkdir -p /data && chown app:app /data

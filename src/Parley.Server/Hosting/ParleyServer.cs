@@ -1,12 +1,5 @@
 using System.Net;
-using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
-using System.Net.Security;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -28,23 +21,23 @@ using Serilog.Extensions.Logging;
 namespace Parley.Server.Hosting;
 
 /// <summary>
-/// A running Parley server: Kestrel with TLS and the Parley connection handler on one endpoint, and everything
+/// A running Parley server: the TLS listener and the Parley connection handler on one endpoint, and everything
 /// behind it. The executable and the integration tests both start servers through here.
 /// </summary>
 public sealed class ParleyServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
-    private readonly ListenOptions _listener;
+    private readonly IHost _app;
+    private readonly TlsListener _listener;
 
-    private ParleyServer(WebApplication app, ListenOptions listener, string certificateFingerprint)
+    private ParleyServer(IHost app, string certificateFingerprint)
     {
         _app = app;
-        _listener = listener;
+        _listener = app.Services.GetRequiredService<TlsListener>();
         CertificateFingerprint = certificateFingerprint;
     }
 
     /// <summary>Where the server listens; with port 0 configured, the port the OS chose.</summary>
-    public IPEndPoint EndPoint => _listener.IPEndPoint!;
+    public IPEndPoint EndPoint => _listener.EndPoint;
 
     /// <summary>SHA-256 fingerprint of the TLS certificate, for clients to pin.</summary>
     public string CertificateFingerprint { get; }
@@ -75,31 +68,25 @@ public sealed class ParleyServer : IAsyncDisposable
         var storage = StorageFactory.Create(options);
         await storage.MigrateAsync(cancellationToken);
 
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = options.FullDataDirectory });
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = options.FullDataDirectory });
         Serilog.SerilogServiceCollectionExtensions.AddSerilog(builder.Services, serilog, dispose: true);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(10));
         AddServices(builder.Services, options, identity, certificate, storage);
 
-        ListenOptions? listener = null;
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Listen(IPAddress.Parse(options.Bind), options.Port, listen =>
-            {
-                listener = listen;
-                listen.Use(ConnectionTimestamp.Middleware);
-                listen.UseHttps(TlsOptions(certificate, options));
-                var transportLogger = kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Parley.Server.Transport");
-                listen.Use(AeadOnly.Middleware(transportLogger));
-                listen.Use(TlsBufferRelease.Middleware(transportLogger));
-                listen.UseConnectionHandler<ParleyConnectionHandler>();
-            });
-        });
-
         var app = builder.Build();
-        var server = new ParleyServer(app, listener!, Fingerprint.Sha256(certificate.RawData));
-        app.Lifetime.ApplicationStopping.Register(server.CloseAllSessions);
-        await app.StartAsync(cancellationToken);
+        var server = new ParleyServer(app, Fingerprint.Sha256(certificate.RawData));
+        app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(server.CloseAllSessions);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            // A port already taken, for one: release the log files and the database before saying so.
+            await server.DisposeAsync();
+            throw;
+        }
+
         ServerLog.Listening(app.Services.GetRequiredService<ILogger<ParleyServer>>(), server.EndPoint.ToString(), ProtocolConstants.Alpn);
         return server;
     }
@@ -112,7 +99,14 @@ public sealed class ParleyServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
-        await _app.DisposeAsync();
+        if (_app is IAsyncDisposable host)
+        {
+            await host.DisposeAsync();
+        }
+        else
+        {
+            _app.Dispose();
+        }
     }
 
     private static void AddServices(IServiceCollection services, ParleyServerOptions options, ServerIdentity identity, X509Certificate2 certificate, IParleyStorage storage)
@@ -136,6 +130,9 @@ public sealed class ParleyServer : IAsyncDisposable
         services.AddSingleton<MessageRouter>();
         services.AddSingleton<AccountHandler>();
         services.AddSingleton<RequestDispatcher>();
+        services.AddSingleton<ParleyConnectionHandler>();
+        services.AddSingleton<TlsListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<TlsListener>());
     }
 
     /// <summary>The data directory holds keys and password hashes: only its owner may enter it.</summary>
@@ -151,23 +148,6 @@ public sealed class ParleyServer : IAsyncDisposable
         }
     }
 
-    /// <summary>TLS 1.2 or 1.3, ALPN parley/1 (docs/protocol.md §1); AEAD suites only, enforced by Transport/AeadOnly.</summary>
-    private static HttpsConnectionAdapterOptions TlsOptions(X509Certificate2 certificate, ParleyServerOptions options) => new()
-    {
-        ServerCertificate = certificate,
-        SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-        HandshakeTimeout = options.HandshakeTimeout,
-        ClientCertificateMode = ClientCertificateMode.NoCertificate,
-        // No CipherSuitesPolicy: it costs an OpenSSL context per connection; Transport/AeadOnly refuses non-AEAD suites.
-        OnAuthenticate = (_, ssl) => ssl.ApplicationProtocols = [new SslApplicationProtocol(ProtocolConstants.Alpn)],
-    };
-
-    private void CloseAllSessions()
-    {
-        var shutdown = new ProtocolError(ErrorCodes.ServerShutdown, "The server is shutting down; reconnect later.");
-        foreach (var session in _app.Services.GetRequiredService<SessionRegistry>().AllSessions)
-        {
-            session.CloseWithError(shutdown);
-        }
-    }
+    private void CloseAllSessions() => _app.Services.GetRequiredService<SessionRegistry>()
+        .CloseAll(new ProtocolError(ErrorCodes.ServerShutdown, "The server is shutting down; reconnect later."));
 }

@@ -35,6 +35,12 @@ internal static partial class ServerLog
     [LoggerMessage(109, LogLevel.Information, "OpenSSL releases idle connections' record buffers: {Enabled}")]
     public static partial void TlsBufferRelease(ILogger logger, bool enabled);
 
+    [LoggerMessage(110, LogLevel.Debug, "TLS handshake failed: {Reason}")]
+    public static partial void TlsHandshakeFailed(ILogger logger, string reason);
+
+    [LoggerMessage(111, LogLevel.Warning, "Accepting a connection failed: {Error}")]
+    public static partial void AcceptFailed(ILogger logger, string error);
+
     [LoggerMessage(200, LogLevel.Information, "Registered {User} ({UserId})")]
     public static partial void Registered(ILogger logger, string user, Guid userId);
 

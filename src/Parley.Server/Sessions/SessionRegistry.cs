@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Parley.Protocol.Messages;
 using Parley.Server.Storage;
 
 namespace Parley.Server.Sessions;
@@ -15,6 +16,7 @@ internal sealed class SessionRegistry
     // Usernames are ASCII, so ordinal ignore-case is exactly the uniqueness rule, without allocating per lookup.
     private readonly ConcurrentDictionary<string, OnlineUserState> _byName = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<Session, byte> _sessions = new();
+    private ProtocolError? _closedWith;
 
     public SessionRegistry(VirtualIpPool addresses) => _addresses = addresses;
 
@@ -25,7 +27,26 @@ internal sealed class SessionRegistry
     /// <summary>Every live session, logged in or not.</summary>
     public ICollection<Session> AllSessions => _sessions.Keys;
 
-    public void Track(Session session) => _sessions.TryAdd(session, 0);
+    /// <summary>Tracks a session after its key exchange; once <see cref="CloseAll"/> has run, closes it at once.</summary>
+    public void Track(Session session)
+    {
+        _sessions.TryAdd(session, 0);
+        // Read after the add: either CloseAll's sweep sees this session or this sees CloseAll's error (or both).
+        if (Volatile.Read(ref _closedWith) is { } error)
+        {
+            session.CloseWithError(error);
+        }
+    }
+
+    /// <summary>Sends <paramref name="error"/> to every session and to every one tracked from now on (server shutdown).</summary>
+    public void CloseAll(ProtocolError error)
+    {
+        Volatile.Write(ref _closedWith, error);
+        foreach (var session in _sessions.Keys)
+        {
+            session.CloseWithError(error);
+        }
+    }
 
     /// <summary>
     /// Attaches a logged-in session to its user, handing out a virtual IP if this is the user's first session.

@@ -1,5 +1,4 @@
-using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
+using System.Net.Security;
 using Microsoft.Extensions.Logging;
 using Parley.Protocol;
 using Parley.Server.Security;
@@ -7,7 +6,7 @@ using Parley.Server.Security;
 namespace Parley.Server.Transport;
 
 /// <summary>
-/// Ends, straight after the TLS handshake and before a byte of Parley, any connection whose negotiated cipher suite
+/// Refuses, straight after the TLS handshake and before a byte of Parley, any connection whose negotiated cipher suite
 /// is not one of <see cref="AeadCipherSuites"/>. The server offers OpenSSL's defaults rather than restricting them with
 /// a <c>CipherSuitesPolicy</c>: .NET builds a new OpenSSL context for every connection that has a policy, which cost
 /// 11–16 KB per idle connection (docs/performance.md, idle). With server preference the defaults put AES-GCM first, so
@@ -15,19 +14,16 @@ namespace Parley.Server.Transport;
 /// </summary>
 internal static class AeadOnly
 {
-    public static Func<ConnectionDelegate, ConnectionDelegate> Middleware(ILogger logger) => next => connection =>
+    /// <summary>True when the suite is AEAD; otherwise logs the refusal and returns false (the caller closes).</summary>
+    public static bool Permits(SslStream ssl, ILogger logger)
     {
-        if (connection.Features.Get<ISslStreamFeature>()?.SslStream is { } ssl && !AeadCipherSuites.Allows(ssl.NegotiatedCipherSuite))
+        if (AeadCipherSuites.Allows(ssl.NegotiatedCipherSuite))
         {
-            using (logger.BeginScope(ConnectionLogScope.Of(connection)))
-            {
-                ServerLog.ConnectionRefused(logger, ErrorCodes.HandshakeFailed,
-                    $"TLS negotiated {ssl.NegotiatedCipherSuite}, which is not an AEAD cipher suite; use a client with AES-GCM or ChaCha20-Poly1305.");
-            }
-
-            return Task.CompletedTask; // not calling next ends the connection
+            return true;
         }
 
-        return next(connection);
-    };
+        ServerLog.ConnectionRefused(logger, ErrorCodes.HandshakeFailed,
+            $"TLS negotiated {ssl.NegotiatedCipherSuite}, which is not an AEAD cipher suite; use a client with AES-GCM or ChaCha20-Poly1305.");
+        return false;
+    }
 }

@@ -1,4 +1,4 @@
-using Microsoft.AspNetCore.Connections;
+using System.Net;
 
 namespace Parley.Server.Transport;
 
@@ -8,9 +8,9 @@ namespace Parley.Server.Transport;
 /// </summary>
 internal static class ConnectionLogScope
 {
-    public static KeyValuePair<string, object?>[] Of(ConnectionContext connection) =>
+    public static KeyValuePair<string, object?>[] Of(string connectionId, EndPoint? remoteEndPoint) =>
     [
-        new("ConnectionId", connection.ConnectionId),
-        new("RemoteEndPoint", connection.RemoteEndPoint?.ToString()),
+        new("ConnectionId", connectionId),
+        new("RemoteEndPoint", remoteEndPoint?.ToString()),
     ];
 }

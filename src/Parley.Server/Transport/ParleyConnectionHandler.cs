@@ -1,6 +1,5 @@
 using System.IO.Pipelines;
-using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
+using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Parley.Protocol;
@@ -17,11 +16,11 @@ using Parley.Server.Sessions;
 namespace Parley.Server.Transport;
 
 /// <summary>
-/// One TLS connection, from the key exchange to its end (docs/protocol.md §3). Kestrel has already done the TLS
-/// handshake off the accept loop. Each connection has a read loop (this method) and a writer loop (the
+/// One TLS connection, from the key exchange to its end (docs/protocol.md §3). <see cref="TlsListener"/> has already
+/// done the TLS handshake off the accept loop. Each connection has a read loop (this method) and a writer loop (the
 /// session's), run together; a stream-level fault sends one error and closes only this connection.
 /// </summary>
-internal sealed class ParleyConnectionHandler : ConnectionHandler
+internal sealed class ParleyConnectionHandler
 {
     private static readonly byte[] AlpnBytes = System.Text.Encoding.ASCII.GetBytes(ProtocolConstants.Alpn);
 
@@ -54,17 +53,18 @@ internal sealed class ParleyConnectionHandler : ConnectionHandler
         _logger = logger;
     }
 
-    public override async Task OnConnectedAsync(ConnectionContext connection)
+    /// <summary>Serves <paramref name="connection"/> until it ends; the caller's log scope names the connection.</summary>
+    public async Task OnConnectedAsync(TlsConnection connection)
     {
-        using var scope = _logger.BeginScope(ConnectionLogScope.Of(connection));
         ServerLog.ConnectionOpened(_logger);
         try
         {
             await RunAsync(connection);
         }
-        catch (Exception ex) when (ex is IOException or ConnectionResetException or ConnectionAbortedException or OperationCanceledException)
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException
+            || (ex is ObjectDisposedException && connection.ConnectionClosed.IsCancellationRequested))
         {
-            // Peers vanish: a reset or an abort is an ordinary end of a connection.
+            // Peers vanish: a reset, or an abort that closed the socket under a read, is an ordinary end of a connection.
             ServerLog.ConnectionLost(_logger, ex.Message);
         }
         catch (Exception ex)
@@ -77,17 +77,16 @@ internal sealed class ParleyConnectionHandler : ConnectionHandler
         }
     }
 
-    private async Task RunAsync(ConnectionContext connection)
+    private async Task RunAsync(TlsConnection connection)
     {
-        var alpn = connection.Features.Get<ITlsApplicationProtocolFeature>()?.ApplicationProtocol;
-        if (alpn is null || !alpn.Value.Span.SequenceEqual(AlpnBytes))
+        if (!connection.ApplicationProtocol.Protocol.Span.SequenceEqual(AlpnBytes))
         {
             ServerLog.ConnectionRefused(_logger, ErrorCodes.HandshakeFailed, $"the client did not negotiate ALPN {ProtocolConstants.Alpn}");
             return;
         }
 
-        var input = new FrameInput(connection.Transport.Input, _options.MaxFrameBytes);
-        var output = connection.Transport.Output;
+        var input = new FrameInput(connection.Input, _options.MaxFrameBytes);
+        var output = connection.Output;
         var keys = await ExchangeKeysAsync(connection, input, output);
         if (keys is null)
         {
@@ -99,9 +98,9 @@ internal sealed class ParleyConnectionHandler : ConnectionHandler
         input.Opener = opener;
         using var session = new Session(
             connection.ConnectionId, connection.RemoteEndPoint, _options.OutboundQueueLength, connection.Abort, _logger, _time, _options.PresenceDelay);
-        using var stopReading = session.Closing.Register(() => connection.Transport.Input.CancelPendingRead());
+        using var stopReading = session.Closing.Register(() => connection.Input.CancelPendingRead());
         _registry.Track(session);
-        session.StartLoginDeadline(Remaining(connection, _options.LoginTimeout), new ProtocolError(
+        session.StartLoginDeadline(TlsConnection.Remaining(connection.AcceptedAt, _options.LoginTimeout), new ProtocolError(
             ErrorCodes.LoginTimeout, $"No successful login within {_options.LoginTimeoutSeconds} seconds."));
 
         var writer = session.RunWriterAsync(output, sealer);
@@ -123,13 +122,13 @@ internal sealed class ParleyConnectionHandler : ConnectionHandler
     }
 
     /// <summary>§3: send key_exchange, receive aes_key, derive keys; all within the handshake timeout.</summary>
-    private async Task<SessionKeys?> ExchangeKeysAsync(ConnectionContext connection, FrameInput input, PipeWriter output)
+    private async Task<SessionKeys?> ExchangeKeysAsync(TlsConnection connection, FrameInput input, PipeWriter output)
     {
         FrameWriter.Write(output, _identity.OfferBytes);
         await output.FlushAsync();
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
-        deadline.CancelAfter(Remaining(connection, _options.HandshakeTimeout));
+        deadline.CancelAfter(TlsConnection.Remaining(connection.AcceptedAt, _options.HandshakeTimeout));
         try
         {
             using var frame = await input.ReadAsync(deadline.Token);
@@ -261,17 +260,7 @@ internal sealed class ParleyConnectionHandler : ConnectionHandler
         await output.FlushAsync();
     }
 
-    /// <summary>What is left of <paramref name="limit"/>, counted from when the connection was accepted (§7).</summary>
-    private static TimeSpan Remaining(ConnectionContext connection, TimeSpan limit)
-    {
-        var elapsed = connection.Items.TryGetValue(ConnectionTimestamp.Key, out var started) && started is long ticks
-            ? TimeProvider.System.GetElapsedTime(ticks)
-            : TimeSpan.Zero;
-        var remaining = limit - elapsed;
-        return remaining > TimeSpan.Zero ? remaining : TimeSpan.FromMilliseconds(1);
-    }
-
-    private static async Task AwaitWriterAsync(Task writer, ConnectionContext connection)
+    private static async Task AwaitWriterAsync(Task writer, TlsConnection connection)
     {
         try
         {
@@ -279,9 +268,9 @@ internal sealed class ParleyConnectionHandler : ConnectionHandler
         }
         catch (TimeoutException)
         {
-            connection.Abort(new ConnectionAbortedException("The writer did not drain in time."));
+            connection.Abort(); // the writer did not drain in time
         }
-        catch (Exception ex) when (ex is IOException or InvalidOperationException or ConnectionResetException)
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or SocketException or ObjectDisposedException)
         {
             // The peer went away while we were writing; nothing more to send.
         }

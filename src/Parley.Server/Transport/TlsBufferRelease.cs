@@ -1,9 +1,6 @@
 using System.Net.Security;
 using System.Reflection;
 using System.Runtime.InteropServices;
-using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
-using Microsoft.Extensions.Logging;
 
 namespace Parley.Server.Transport;
 
@@ -23,28 +20,6 @@ internal static unsafe class TlsBufferRelease
 
     // Bound at the first use, after a handshake, when the runtime has certainly loaded libssl.
     private static readonly Lazy<Binding?> Bound = new(Bind);
-
-    /// <summary>
-    /// Connection middleware for after <c>UseHttps</c>: the handshake is done and nothing is reading yet. Says once,
-    /// at the first connection, whether idle connections will give their buffers back.
-    /// </summary>
-    public static Func<ConnectionDelegate, ConnectionDelegate> Middleware(ILogger logger)
-    {
-        var told = 0;
-        return next => connection =>
-        {
-            if (connection.Features.Get<ISslStreamFeature>()?.SslStream is { } ssl)
-            {
-                var enabled = TryEnable(ssl);
-                if (Interlocked.Exchange(ref told, 1) == 0)
-                {
-                    ServerLog.TlsBufferRelease(logger, enabled);
-                }
-            }
-
-            return next(connection);
-        };
-    }
 
     /// <summary>Sets the mode on an authenticated stream; false when this process cannot.</summary>
     public static bool TryEnable(SslStream stream) => TryControl(stream, SslModeReleaseBuffers, out _);

@@ -1,5 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
+using Parley.Protocol;
+using Parley.Protocol.Messages;
 using Parley.Server.Accounts;
 using Parley.Server.Sessions;
 using Parley.Server.Storage;
@@ -164,6 +166,25 @@ public sealed class SessionRegistryTests : IDisposable
 
         Assert.Equal([session], Registry.AllSessions);
         Assert.Equal(0, Registry.OnlineCount);
+    }
+
+    [Fact]
+    public async Task CloseAll_ClosesTrackedSessions_AndEveryOneTrackedAfterIt()
+    {
+        var error = new ProtocolError(ErrorCodes.ServerShutdown, "Stopping.");
+        await using var before = new PipedSession().StartWriter();
+        await using var after = new PipedSession().StartWriter();
+        Registry.Track(before.Session);
+
+        Registry.CloseAll(error);
+        Registry.Track(after.Session);
+
+        foreach (var piped in new[] { before, after })
+        {
+            var frames = await piped.ReadToEndAsync();
+            Assert.Equal(ErrorCodes.ServerShutdown, Assert.IsType<ErrorReply>(Assert.Single(frames)).Code);
+            Assert.True(piped.Session.IsClosing);
+        }
     }
 
     [Fact]
