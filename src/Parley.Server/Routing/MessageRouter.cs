@@ -96,7 +96,7 @@ internal sealed class MessageRouter
         var now = _time.GetUtcNow();
         return new ChatMessage
         {
-            MessageId = Guid.CreateVersion7(now).ToString(),
+            MessageId = MessageIds.Next(now).ToString(),
             From = from.Username,
             FromId = from.Id.ToString(),
             FromServer = from.HomeServerId,
