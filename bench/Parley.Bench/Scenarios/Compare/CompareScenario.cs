@@ -82,7 +82,7 @@ internal sealed class CompareScenario : IScenario
             switch (name)
             {
                 case "parley":
-                    await MeasureAsync(new CompareRow { Target = "parley", Transport = "parley/1 frames over TLS (spawned parley-server)", Nagle = "off (Kestrel's NoDelay default)" },
+                    await MeasureAsync(new CompareRow { Target = "parley", Transport = "parley/1 frames over TLS (spawned parley-server)", Nagle = "off (NoDelay on every accepted socket)" },
                         SpawnParleyAsync, ["a send completes on the server's delivery status (the recipient's session has it)"], cancellationToken);
                     break;
                 case "floor":
