@@ -171,6 +171,11 @@ internal sealed class TlsListener : IHostedService, IDisposable
 
             await _handler.OnConnectedAsync(connection);
         }
+        catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException)
+        {
+            // A client that resets straight after connecting: an ordinary end, not a server fault.
+            ServerLog.ConnectionLost(_logger, ex.Message);
+        }
         catch (Exception ex)
         {
             ServerLog.ConnectionFailed(_logger, ex);
