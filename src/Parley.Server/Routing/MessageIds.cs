@@ -21,14 +21,14 @@ internal static class MessageIds
 
     public static Guid Next(DateTimeOffset now)
     {
-        var random = TakeRandom();
-        Span<byte> bytes = stackalloc byte[16];
         var milliseconds = now.ToUnixTimeMilliseconds();
         if (milliseconds < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(now), "A UUIDv7 cannot hold a time before 1970.");
         }
 
+        var random = TakeRandom();
+        Span<byte> bytes = stackalloc byte[16];
         BinaryPrimitives.WriteInt64BigEndian(bytes[..8], milliseconds << 16); // the low 48 bits, in bytes 0–5
         random.CopyTo(bytes[6..]);
         bytes[6] = (byte)(0x70 | (bytes[6] & 0x0F)); // version 7

@@ -43,6 +43,12 @@ public sealed class MessageIdsTests
     }
 
     [Fact]
+    public void Next_BeforeTheUnixEpoch_IsRefused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => MessageIds.Next(new DateTimeOffset(1969, 12, 31, 23, 59, 59, TimeSpan.Zero)));
+    }
+
+    [Fact]
     public void Next_RandomBits_AreNotConstant()
     {
         var now = DateTimeOffset.UtcNow;
