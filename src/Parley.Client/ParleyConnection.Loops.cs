@@ -80,9 +80,9 @@ public sealed partial class ParleyConnection
             case ServerReply { Id: { } id } reply when _pending.TryRemove(id, out var waiter):
                 waiter.TrySetResult(reply);
                 return null;
-            case ErrorReply unmatched:
-                // Refuses something sent without waiting (SendRawAsync): still worth seeing.
-                return unmatched;
+            case ErrorReply or DeliveryStatusReply:
+                // Answers something sent without waiting (PostMessageAsync, SendRawAsync): still worth seeing.
+                return message;
             case ChatMessage or UserStatusEvent:
                 return message;
             default:

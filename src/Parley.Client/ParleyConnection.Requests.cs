@@ -68,6 +68,29 @@ public sealed partial class ParleyConnection
         return RequestAsync<DeliveryStatusReply>(request, id, MessageTypes.Message, sensitive: false, cancellationToken);
     }
 
+    /// <summary>
+    /// Sends a direct message without waiting for its delivery status (docs/protocol.md §5.1.4, <c>"ack": "failures"</c>):
+    /// completes once the message is queued for sending, and returns its request id. A delivered message is not
+    /// answered; one that is not delivered is answered by a <see cref="DeliveryStatusReply"/> (<c>offline</c>,
+    /// <c>unknown_user</c>) or an <see cref="ErrorReply"/> (<c>too_large</c>, …) on <see cref="Events"/>, carrying
+    /// that id. For senders of many messages that need no per-message confirmation: it saves the server a write per message.
+    /// </summary>
+    /// <param name="to">The recipient's username or user id.</param>
+    /// <param name="text">The message text.</param>
+    /// <param name="cancellationToken">Stops waiting for room in the outbound queue.</param>
+    /// <exception cref="ParleyConnectionException">The connection has ended.</exception>
+    public async ValueTask<string> PostMessageAsync(string to, string text, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(to);
+        ArgumentException.ThrowIfNullOrEmpty(text);
+        ThrowIfClosed();
+        var id = NextRequestId();
+        var request = new SendMessageRequest { Id = id, To = to, Payload = text, Ack = AckModes.Failures };
+        await EnqueueAsync(new Outgoing(ClientMessageCodec.Encode(request), Sealed: true, Sensitive: false, Written: null), cancellationToken)
+            .ConfigureAwait(false);
+        return id;
+    }
+
     /// <summary>Round-trips a ping (docs/protocol.md §5.1.5); completes when the pong arrives.</summary>
     /// <exception cref="ParleyConnectionException">The connection ended before the reply.</exception>
     /// <exception cref="TimeoutException">No reply within <see cref="ParleyClientOptions.RequestTimeout"/>.</exception>

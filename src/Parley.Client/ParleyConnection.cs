@@ -97,8 +97,10 @@ public sealed partial class ParleyConnection : IAsyncDisposable
     public LoginResponse? Session { get; private set; }
 
     /// <summary>
-    /// Incoming <see cref="ChatMessage"/>s, <see cref="UserStatusEvent"/>s, and <see cref="ErrorReply"/>s that answer
-    /// no pending request (a connection-level error has no id and is followed by the close). Bounded by
+    /// Incoming <see cref="ChatMessage"/>s, <see cref="UserStatusEvent"/>s, and the <see cref="ErrorReply"/>s and
+    /// <see cref="DeliveryStatusReply"/>s that answer no pending request: a message sent with
+    /// <see cref="PostMessageAsync"/> that was not delivered, or a late answer (a connection-level error has no id and
+    /// is followed by the close). Bounded by
     /// <see cref="ParleyClientOptions.EventQueueCapacity"/>; completes when the connection ends. Message types this
     /// client does not know are skipped.
     /// </summary>

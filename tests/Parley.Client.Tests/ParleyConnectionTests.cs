@@ -283,6 +283,34 @@ public sealed class ParleyConnectionTests
     }
 
     [Fact]
+    public async Task PostMessageAsync_AsksForFailuresOnly_AndAFailureArrivesAsAnEventWithTheReturnedId()
+    {
+        await using var server = TestServer.Start();
+        await using var connection = await ParleyConnection.ConnectAsync(server.ClientOptions).WaitAsync(Timeout);
+        var session = await server.NextSessionAsync();
+
+        var id = await connection.PostMessageAsync("dave", "are you there?").AsTask().WaitAsync(Timeout);
+        var sent = await session.NextMessageAsync<SendMessageRequest>();
+        await session.SendAsync(new DeliveryStatusReply { Id = id, To = "dave", Status = DeliveryStates.Offline });
+
+        Assert.Equal((id, "dave", "are you there?", AckModes.Failures), (sent.Id, sent.To, sent.Payload, sent.Ack));
+        var failure = Assert.IsType<DeliveryStatusReply>(await connection.Events.ReadAsync().AsTask().WaitAsync(Timeout));
+        Assert.Equal((id, DeliveryStates.Offline), (failure.Id, failure.Status));
+    }
+
+    [Fact]
+    public async Task PostMessageAsync_AfterTheConnectionEnded_ThrowsTheCloseReason()
+    {
+        await using var server = TestServer.Start();
+        var connection = await ParleyConnection.ConnectAsync(server.ClientOptions).WaitAsync(Timeout);
+        await connection.DisposeAsync();
+
+        var ex = await Assert.ThrowsAsync<ParleyConnectionException>(() => connection.PostMessageAsync("bob", "late").AsTask());
+
+        Assert.Equal(ParleyCloseKind.ClosedByClient, ex.CloseReason?.Kind);
+    }
+
+    [Fact]
     public async Task SendRawAsync_SealsAnyJson_AndAnUnmatchedErrorArrivesAsAnEvent()
     {
         await using var server = TestServer.Start();

@@ -187,6 +187,65 @@ public sealed class MessagingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PostedMessages_AreDeliveredInOrderWithoutAStatus_AndOnlyTheFailuresAreAnswered()
+    {
+        var (alice, _) = await _server.NewUserAsync("alice");
+        var (bob, bobName) = await _server.NewUserAsync("bob");
+        await using var _a = alice;
+        await using var _b = bob;
+
+        for (var i = 0; i < 50; i++)
+        {
+            await alice.PostMessageAsync(bobName, i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        var unknown = await alice.PostMessageAsync("no_such_user_here", "hello?");
+        var tooLarge = await alice.PostMessageAsync(bobName, new string('x', 100_001));
+        // The server answers a connection's requests in order: once the pong is in, every answer before it is too.
+        await alice.PingAsync();
+
+        var received = new List<string>();
+        while (received.Count < 50)
+        {
+            received.Add((await bob.NextAsync<ChatMessage>()).Payload);
+        }
+
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), received);
+        var answers = new List<ServerMessage>();
+        while (alice.Events.TryRead(out var message))
+        {
+            if (message is not UserStatusEvent)
+            {
+                answers.Add(message);
+            }
+        }
+
+        Assert.Collection(
+            answers,
+            a => Assert.Equal((unknown, DeliveryStates.UnknownUser), (Assert.IsType<DeliveryStatusReply>(a).Id, ((DeliveryStatusReply)a).Status)),
+            a => Assert.Equal((tooLarge, ErrorCodes.TooLarge), (Assert.IsType<ErrorReply>(a).Id, ((ErrorReply)a).Code)));
+    }
+
+    [Fact]
+    public async Task Message_WithAnUnknownAckMode_IsRefusedWithInvalidFieldAndNothingIsDelivered()
+    {
+        var (alice, _) = await _server.NewUserAsync("alice");
+        var (bob, bobName) = await _server.NewUserAsync("bob");
+        await using var _a = alice;
+        await using var _b = bob;
+
+        var json = $$"""{"type":"message","id":"k1","to":"{{bobName}}","payload":"quietly","ack":"never"}""";
+        var reply = await alice.RequestRawAsync("k1", Encoding.UTF8.GetBytes(json), Timeouts.Token());
+        var after = await alice.SendMessageAsync(bobName, "after");
+
+        var error = Assert.IsType<ErrorReply>(reply);
+        Assert.Equal(ErrorCodes.InvalidField, error.Code);
+        Assert.Contains("'ack'", error.Message, StringComparison.Ordinal);
+        Assert.Equal("after", (await bob.NextAsync<ChatMessage>()).Payload);
+        Assert.Equal(DeliveryStates.Delivered, after.Status);
+    }
+
+    [Fact]
     public async Task Logs_NeverContainPasswordsOrMessageText()
     {
         const string secretPassword = "Unique-Secret-Pw-77";

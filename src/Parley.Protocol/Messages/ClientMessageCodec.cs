@@ -48,6 +48,13 @@ public static class ClientMessageCodec
             return false;
         }
 
+        if (message.InvalidField is var (field, rule))
+        {
+            error = new ProtocolError(ErrorCodes.InvalidField, $"Field '{field}' {rule}.", message.Id);
+            message = null;
+            return false;
+        }
+
         error = null;
         return true;
     }

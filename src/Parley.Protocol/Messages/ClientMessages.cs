@@ -21,6 +21,10 @@ public abstract record ClientMessage
     [JsonIgnore]
     public virtual string? MissingField => null;
 
+    /// <summary>The first field present with a value its type does not allow (and why), or null when all are valid.</summary>
+    [JsonIgnore]
+    public virtual (string Field, string Rule)? InvalidField => null;
+
     private protected static string? FirstMissing(params ReadOnlySpan<(string Name, string? Value)> fields)
     {
         foreach (var (name, value) in fields)
@@ -78,7 +82,16 @@ public sealed record SendMessageRequest : ClientMessage
     public string? To { get; init; }
     public string? Payload { get; init; }
 
+    /// <summary>Which outcomes are answered (<see cref="AckModes"/>); absent means <see cref="AckModes.All"/>.</summary>
+    public string? Ack { get; init; }
+
+    [JsonIgnore]
+    public bool WantsAckForDelivered => Ack is not AckModes.Failures;
+
     public override string? MissingField => FirstMissing(("to", To), ("payload", Payload));
+
+    public override (string Field, string Rule)? InvalidField =>
+        AckModes.IsKnown(Ack) ? null : ("ack", $"must be \"{AckModes.All}\" or \"{AckModes.Failures}\"");
 
     public override string ToString() => $"message {{ Id = {Id}, To = {To} }}";
 }

@@ -43,3 +43,15 @@ public static class DeliveryStates
     /// <summary>No such user.</summary>
     public const string UnknownUser = "unknown_user";
 }
+
+/// <summary>Values of <c>message.ack</c> (§5.1.4): which outcomes of a direct message the sender is told.</summary>
+public static class AckModes
+{
+    /// <summary>The default: a <c>delivery_status</c> for every message.</summary>
+    public const string All = "all";
+
+    /// <summary>Only a message that was not delivered is answered (a <c>delivery_status</c> or an <c>error</c>).</summary>
+    public const string Failures = "failures";
+
+    public static bool IsKnown(string? mode) => mode is null or All or Failures;
+}

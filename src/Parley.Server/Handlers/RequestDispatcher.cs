@@ -40,7 +40,11 @@ internal sealed class RequestDispatcher
                 session.TryReply(new OnlineUsersResponse { Id = list.Id, Users = _router.OnlineUsers() });
                 break;
             case SendMessageRequest send:
-                session.TryReply(await _router.SendDirectAsync(session, send, cancellationToken));
+                if (await _router.SendDirectAsync(session, send, cancellationToken) is { } outcome)
+                {
+                    session.TryReply(outcome);
+                }
+
                 break;
             default:
                 // aes_key after the handshake, or a type this dispatcher does not serve.

@@ -32,8 +32,11 @@ internal sealed class MessageRouter
         _maxFrameBytes = options.Value.MaxFrameBytes;
     }
 
-    /// <summary>Routes a direct message from a logged-in session and returns what the sender is told.</summary>
-    public async ValueTask<ServerReply> SendDirectAsync(Session sender, SendMessageRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Routes a direct message from a logged-in session and returns what the sender is told: null when the message
+    /// was delivered and the sender asked to hear only of failures (<c>"ack": "failures"</c>).
+    /// </summary>
+    public async ValueTask<ServerReply?> SendDirectAsync(Session sender, SendMessageRequest request, CancellationToken cancellationToken)
     {
         var text = request.Payload!;
         if (Encoding.UTF8.GetByteCount(text) > _maxTextBytes)
@@ -61,16 +64,20 @@ internal sealed class MessageRouter
             return TooLarge(request, $"The message, once encoded, exceeds the frame limit of {_maxFrameBytes} bytes (MaxFrameBytes).");
         }
 
-        var reached = Queue(json, recipient);
+        var delivered = Queue(json, recipient) > 0;
+        if (delivered && !request.WantsAckForDelivered)
+        {
+            return null;
+        }
 
         // A message no session took is gone (nothing stores it yet): answer as for an offline user, with no id.
         return new DeliveryStatusReply
         {
             Id = request.Id,
-            MessageId = reached > 0 ? envelope.MessageId : null,
+            MessageId = delivered ? envelope.MessageId : null,
             To = envelope.To,
             ToId = envelope.ToId,
-            Status = reached > 0 ? DeliveryStates.Delivered : DeliveryStates.Offline,
+            Status = delivered ? DeliveryStates.Delivered : DeliveryStates.Offline,
         };
     }
 

@@ -110,6 +110,11 @@ internal sealed class TestServer : IAsyncDisposable
                 break;
             case SendMessageRequest send:
                 var status = send.To == "nobody" ? DeliveryStates.UnknownUser : DeliveryStates.Delivered;
+                if (status == DeliveryStates.Delivered && !send.WantsAckForDelivered)
+                {
+                    break;
+                }
+
                 await session.SendAsync(new DeliveryStatusReply
                 {
                     Id = send.Id, To = send.To!, Status = status,

@@ -69,6 +69,41 @@ public class ClientMessageCodecTests
         Assert.Equal("hi é 😀", message.Payload);
     }
 
+    [Theory]
+    [InlineData("""{"type":"message","to":"bob","payload":"hi"}""", null, true)]
+    [InlineData("""{"type":"message","to":"bob","payload":"hi","ack":"all"}""", "all", true)]
+    [InlineData("""{"type":"message","to":"bob","payload":"hi","ack":"failures"}""", "failures", false)]
+    public void TryDecode_Message_ReadsAckAndWhetherADeliveredMessageIsAnswered(string json, string? ack, bool answered)
+    {
+        var message = Assert.IsType<SendMessageRequest>(Decode(json));
+
+        Assert.Equal(ack, message.Ack);
+        Assert.Equal(answered, message.WantsAckForDelivered);
+    }
+
+    [Theory]
+    [InlineData("""{"type":"message","id":"a","to":"bob","payload":"hi","ack":"none"}""")]
+    [InlineData("""{"type":"message","id":"a","to":"bob","payload":"hi","ack":"Failures"}""")]
+    [InlineData("""{"type":"message","id":"a","to":"bob","payload":"hi","ack":""}""")]
+    public void TryDecode_MessageWithUnknownAckMode_ReportsInvalidFieldNamingTheValuesAndEchoesId(string json)
+    {
+        var error = Refuse(json);
+
+        Assert.Equal(ErrorCodes.InvalidField, error.Code);
+        Assert.Equal("Field 'ack' must be \"all\" or \"failures\".", error.Message);
+        Assert.Equal("a", error.RequestId);
+    }
+
+    [Fact]
+    public void Encode_MessageWithoutAck_LeavesTheFieldOut()
+    {
+        var json = Encoding.UTF8.GetString(ClientMessageCodec.Encode(new SendMessageRequest { To = "bob", Payload = "hi" }));
+        var withAck = Encoding.UTF8.GetString(ClientMessageCodec.Encode(new SendMessageRequest { To = "bob", Payload = "hi", Ack = AckModes.Failures }));
+
+        Assert.DoesNotContain("ack", json, StringComparison.Ordinal);
+        Assert.Contains("\"ack\":\"failures\"", withAck, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void TryDecode_Ping_DecodesWithAndWithoutId()
     {

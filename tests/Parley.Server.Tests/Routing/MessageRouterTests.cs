@@ -61,8 +61,8 @@ public sealed class MessageRouterTests : IAsyncLifetime
         return (user, Connect(user));
     }
 
-    private ValueTask<ServerReply> SendAsync(PipedSession from, string to, string text, string id = "m1") =>
-        _router.SendDirectAsync(from.Session, new SendMessageRequest { Id = id, To = to, Payload = text }, CancellationToken.None);
+    private ValueTask<ServerReply?> SendAsync(PipedSession from, string to, string text, string id = "m1", string? ack = null) =>
+        _router.SendDirectAsync(from.Session, new SendMessageRequest { Id = id, To = to, Payload = text, Ack = ack }, CancellationToken.None);
 
     [Fact]
     public async Task SendDirect_ToAnOnlineUser_QueuesTheMessageOnceToEachOfTheirSessions_AndReportsDeliveredWithTheMessageId()
@@ -84,6 +84,61 @@ public sealed class MessageRouterTests : IAsyncLifetime
 
         Assert.Empty(await alice.DrainAsync());
         Assert.Empty(await carol.DrainAsync());
+    }
+
+    [Fact]
+    public async Task SendDirect_WithAckFailures_ToAnOnlineUser_DeliversToEverySessionAndAnswersNothing()
+    {
+        var (_, alice) = await OnlineAsync("alice");
+        var (bob, bobPhone) = await OnlineAsync("bob");
+        var bobLaptop = Connect(bob);
+
+        var reply = await SendAsync(alice, "bob", "no status", ack: AckModes.Failures);
+
+        Assert.Null(reply);
+        foreach (var session in new[] { bobPhone, bobLaptop })
+        {
+            Assert.Equal("no status", (await session.ReceiveAsync<ChatMessage>()).Payload);
+        }
+
+        Assert.Empty(await alice.DrainAsync());
+    }
+
+    [Theory]
+    [InlineData("dave", DeliveryStates.Offline)]
+    [InlineData("nobody", DeliveryStates.UnknownUser)]
+    public async Task SendDirect_WithAckFailures_ThatIsNotDelivered_StillReportsWhyWithTheRequestId(string to, string status)
+    {
+        var (_, alice) = await OnlineAsync("alice");
+        await RegisteredAsync("dave");
+
+        var reply = Assert.IsType<DeliveryStatusReply>(await SendAsync(alice, to, "there?", id: "f1", ack: AckModes.Failures));
+
+        Assert.Equal(("f1", status, to), (reply.Id, reply.Status, reply.To));
+        Assert.Null(reply.MessageId);
+    }
+
+    [Fact]
+    public async Task SendDirect_WithAckFailures_ToAUserWhoseOnlySessionIsClosing_ReportsOffline()
+    {
+        var (_, alice) = await OnlineAsync("alice");
+        var (_, bobSession) = await OnlineAsync("bob");
+        bobSession.Session.CloseWithError(new ProtocolError(ErrorCodes.SlowConsumer, "too slow"));
+
+        var reply = Assert.IsType<DeliveryStatusReply>(await SendAsync(alice, "bob", "lost", ack: AckModes.Failures));
+
+        Assert.Equal(DeliveryStates.Offline, reply.Status);
+    }
+
+    [Fact]
+    public async Task SendDirect_WithAckFailures_TooLarge_IsStillRefused()
+    {
+        var (_, alice) = await OnlineAsync("alice");
+        await OnlineAsync("bob");
+
+        var reply = Assert.IsType<ErrorReply>(await SendAsync(alice, "bob", new string('x', MaxTextBytes + 1), id: "big", ack: AckModes.Failures));
+
+        Assert.Equal((ErrorCodes.TooLarge, "big"), (reply.Code, reply.Id));
     }
 
     [Fact]
