@@ -86,6 +86,36 @@ public sealed class PeerTargetsTests
         Assert.Null(o.Target);
     }
 
+    [Fact]
+    public void Parse_ParleyAck_OneModeForATargetAndAListForCompare()
+    {
+        Assert.Equal(["all"], Options("dm", "--spawn").ParleyAck);
+        Assert.Equal(["failures"], Options("dm", "--spawn", "--parley-ack", "failures").ParleyAck);
+        Assert.Equal(["all", "failures"], Options("compare", "--parley-ack", "all,failures").ParleyAck);
+    }
+
+    [Theory]
+    [InlineData("none")]
+    [InlineData("all,all")]
+    [InlineData("ALL")]
+    [InlineData(",")]
+    public void Parse_ParleyAck_UnknownOrRepeatedModes_AreRefused(string value)
+    {
+        var ex = Assert.Throws<UsageException>(() => Options("compare", "--parley-ack", value));
+
+        Assert.Contains("--parley-ack", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateTarget_WithTwoAckModesOutsideCompare_IsRefusedBeforeAnythingStarts()
+    {
+        var o = Options("dm", "--spawn", "--parley-ack", "all,failures");
+
+        var ex = await Assert.ThrowsAsync<UsageException>(() => TargetFactory.CreateAsync(o, new SourceAddresses(), CancellationToken.None));
+
+        Assert.Contains("one mode", ex.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--targets", "parley,openfire")]
     [InlineData("--targets", "floor,floor")]

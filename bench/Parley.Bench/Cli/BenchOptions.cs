@@ -1,3 +1,4 @@
+using Parley.Protocol.Messages;
 using Parley.Bench.Targets;
 
 namespace Parley.Bench.Cli;
@@ -27,6 +28,9 @@ public sealed record BenchOptions
     public int ConnectConcurrency { get; init; } = 32;
     public int ConnectionsPerAddress { get; init; } = SourceAddresses.DefaultPerAddress;
     public string UserPrefix { get; init; } = "bench";
+
+    /// <summary>Parley targets: the <c>ack</c> of each message (<see cref="AckModes"/>); compare runs a Parley row for each.</summary>
+    public IReadOnlyList<string> ParleyAck { get; init; } = [AckModes.All];
 
     // Spawned server and pinning.
     public string? ServerDll { get; init; }

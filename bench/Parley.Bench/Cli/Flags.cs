@@ -1,5 +1,6 @@
 using System.Globalization;
 using Parley.Bench.Targets;
+using Parley.Protocol.Messages;
 
 namespace Parley.Bench.Cli;
 
@@ -46,6 +47,9 @@ public static class Flags
             (o, v) => o with { Fingerprint = v }),
         new("--user-prefix", "NAME", FlagGroups.Target, "account names are NAME000000, NAME000001, …",
             (o, v) => o with { UserPrefix = v }, o => o.UserPrefix),
+        new("--parley-ack", "all|failures|all,failures", FlagGroups.Target | FlagGroups.Compare,
+            "parley targets: the ack of each message: all (a delivery_status each) or failures (compare: one Parley row each)",
+            (o, v) => o with { ParleyAck = AckList(v) }, o => string.Join(',', o.ParleyAck)),
 
         new("--clients", "N", FlagGroups.Common, "connections, each logged in as its own account",
             (o, v) => o with { Clients = Int(v, "--clients", 1) }, o => Text(o.Clients)),
@@ -103,6 +107,14 @@ public static class Flags
     ];
 
     public static Flag? Find(string name) => All.FirstOrDefault(f => f.Name == name);
+
+    private static List<string> AckList(string text)
+    {
+        var modes = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        return modes.Count > 0 && modes.Distinct().Count() == modes.Count && modes.All(m => m is AckModes.All or AckModes.Failures)
+            ? modes
+            : throw new UsageException($"--parley-ack: '{text}' is not all, failures or all,failures");
+    }
 
     private static string Text(double value) => value.ToString(CultureInfo.InvariantCulture);
 

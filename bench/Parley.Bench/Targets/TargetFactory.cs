@@ -15,6 +15,12 @@ internal static class TargetFactory
 
     public static async Task<IBenchTarget> CreateAsync(BenchOptions options, SourceAddresses sources, CancellationToken cancellationToken)
     {
+        if (options.ParleyAck.Count != 1)
+        {
+            throw new UsageException("--parley-ack takes one mode outside compare (a list is for compare)");
+        }
+
+        var ack = options.ParleyAck[0];
         if (options.Spawn)
         {
             var settings = new ParleySpawnSettings(
@@ -22,14 +28,14 @@ internal static class TargetFactory
             var server = await SpawnedParleyServer.StartAsync(settings, cancellationToken);
             ProgressLog.Write($"spawned parley-server pid {server.Process.ProcessId} on {server.EndPoint}{(options.ServerCpus is null ? string.Empty : $" (cpus {options.ServerCpus})")}");
             var endpoint = new TargetEndpoint("parley", server.EndPoint.Address, server.EndPoint.Port);
-            return new ParleyTarget(endpoint, server.Fingerprint, options.UserPrefix, sources, null, server);
+            return new ParleyTarget(endpoint, server.Fingerprint, options.UserPrefix, ack, sources, null, server);
         }
 
         var target = options.Target ?? throw new UsageException("no target: --spawn or --target");
         return target.Scheme switch
         {
             "parley" => new ParleyTarget(
-                target, options.Fingerprint ?? await FirstUseFingerprintAsync(target, cancellationToken), options.UserPrefix, sources, options.ServerPid, null),
+                target, options.Fingerprint ?? await FirstUseFingerprintAsync(target, cancellationToken), options.UserPrefix, ack, sources, options.ServerPid, null),
             _ when PeerTargets.Handles(target.Scheme) => PeerTargets.Create(options, target, sources),
             _ => throw new UsageException($"no adapter for {target.Scheme}:// yet (known: {string.Join(", ", Schemes)})"),
         };

@@ -7,6 +7,7 @@ using Parley.Bench.Targets.Floor;
 using Parley.Bench.Targets.Mqtt;
 using Parley.Bench.Targets.Parley;
 using Parley.Bench.Targets.Xmpp;
+using Parley.Protocol.Messages;
 
 namespace Parley.Bench.Scenarios.Compare;
 
@@ -82,8 +83,16 @@ internal sealed class CompareScenario : IScenario
             switch (name)
             {
                 case "parley":
-                    await MeasureAsync(new CompareRow { Target = "parley", Transport = "parley/1 frames over TLS (spawned parley-server)", Nagle = "off (NoDelay on every accepted socket)" },
-                        SpawnParleyAsync, ["a send completes on the server's delivery status (the recipient's session has it)"], cancellationToken);
+                    foreach (var ack in options.ParleyAck)
+                    {
+                        var label = options.ParleyAck is [AckModes.All] ? "parley" : $"parley ack={ack}";
+                        var note = ack == AckModes.All
+                            ? "a send completes on the server's delivery status (the recipient's session has it)"
+                            : "\"ack\": \"failures\": a send completes once queued, and the server answers only a message it could not deliver";
+                        await MeasureAsync(new CompareRow { Target = label, Transport = "parley/1 frames over TLS (spawned parley-server)", Nagle = "off (NoDelay on every accepted socket)" },
+                            (sources, token) => SpawnParleyAsync(ack, sources, token), [note], cancellationToken);
+                    }
+
                     break;
                 case "floor":
                     await MeasureAsync(new CompareRow { Target = "floor", Transport = "length-prefixed echo over TLS (spawned floor-server)", Nagle = "off (NoDelay)" },
@@ -98,7 +107,8 @@ internal sealed class CompareScenario : IScenario
 
         public void Finish()
         {
-            var parley = report.Rows.FirstOrDefault(r => r.Target == "parley" && r.Skipped is null);
+            // Ratios are to the first Parley row (the default acks when both ran).
+            var parley = report.Rows.FirstOrDefault(r => r.Target.StartsWith("parley", StringComparison.Ordinal) && r.Skipped is null);
             foreach (var row in report.Rows.Where(r => r.Skipped is null))
             {
                 if (parley?.DeliveredPerSec is > 0 && row.DeliveredPerSec is { } delivered)
@@ -124,7 +134,7 @@ internal sealed class CompareScenario : IScenario
             }
         }
 
-        private async Task<IBenchTarget> SpawnParleyAsync(SourceAddresses sources, CancellationToken cancellationToken)
+        private async Task<IBenchTarget> SpawnParleyAsync(string ack, SourceAddresses sources, CancellationToken cancellationToken)
         {
             var settings = new ParleySpawnSettings(
                 options.ServerDll, options.BcryptCost, options.OutboundQueue, options.ServerCpus, options.ServerEnvironment, options.ServerArguments);
@@ -138,7 +148,7 @@ internal sealed class CompareScenario : IScenario
             File.Copy(Path.Combine(server.DataDirectory, "tls-key.pem"), _key, overwrite: true);
             _parleyFingerprint = server.Fingerprint;
             var endpoint = new TargetEndpoint("parley", server.EndPoint.Address, server.EndPoint.Port);
-            return new ParleyTarget(endpoint, server.Fingerprint, options.UserPrefix, sources, null, server);
+            return new ParleyTarget(endpoint, server.Fingerprint, options.UserPrefix, ack, sources, null, server);
         }
 
         private async Task PeerAsync(PeerInfo peer, CancellationToken cancellationToken)

@@ -8,7 +8,8 @@ namespace Parley.Bench.Targets.Parley;
 /// <summary>
 /// One logged-in <see cref="ParleyConnection"/>. A single reader task drains <see cref="ParleyConnection.Events"/>
 /// (so the connection never stalls on a full event queue) and hands each chat payload to the sink; presence events
-/// are read and dropped.
+/// are read and dropped. With failures-only acks a send completes once queued, as an MQTT QoS 0 publish does; a
+/// message the server then reports undelivered never reaches its recipient, so the tracker counts it lost.
 /// </summary>
 internal sealed class ParleyBenchClient : IBenchClient
 {
@@ -17,13 +18,15 @@ internal sealed class ParleyBenchClient : IBenchClient
     private readonly ParleyConnection _connection;
     private readonly IReadOnlyList<string> _usernames;
     private readonly IMessageSink _sink;
+    private readonly bool _failuresOnly;
     private readonly Task _reader;
 
-    public ParleyBenchClient(int index, ParleyConnection connection, IReadOnlyList<string> usernames, IMessageSink sink)
+    public ParleyBenchClient(int index, ParleyConnection connection, IReadOnlyList<string> usernames, bool failuresOnly, IMessageSink sink)
     {
         Index = index;
         _connection = connection;
         _usernames = usernames;
+        _failuresOnly = failuresOnly;
         _sink = sink;
         _reader = Task.Run(ReadAsync);
     }
@@ -37,6 +40,11 @@ internal sealed class ParleyBenchClient : IBenchClient
     public ValueTask SendAsync(int peerIndex, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         var text = Encoding.ASCII.GetString(payload.Span);
+        if (_failuresOnly)
+        {
+            return PostAsync(_usernames[peerIndex], text, cancellationToken);
+        }
+
         Task<DeliveryStatusReply> reply;
         try
         {
@@ -56,6 +64,18 @@ internal sealed class ParleyBenchClient : IBenchClient
     {
         await _connection.DisposeAsync();
         await _reader;
+    }
+
+    private async ValueTask PostAsync(string to, string text, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _connection.PostMessageAsync(to, text, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ParleyConnectionException ex)
+        {
+            throw new BenchSendException(ex.Message, ex);
+        }
     }
 
     private static async ValueTask AwaitDeliveryAsync(Task<DeliveryStatusReply> pending)

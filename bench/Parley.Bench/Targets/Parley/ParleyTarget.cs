@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Parley.Bench.Reporting;
 using Parley.Client;
 using Parley.Protocol;
+using Parley.Protocol.Messages;
 
 namespace Parley.Bench.Targets.Parley;
 
@@ -20,10 +21,13 @@ internal sealed class ParleyTarget : IBenchTarget
     private readonly SourceAddresses _sources;
     private readonly SpawnedParleyServer? _spawned;
     private readonly NameList _names;
+    private readonly bool _failuresOnly;
 
-    public ParleyTarget(TargetEndpoint endpoint, string fingerprint, string prefix, SourceAddresses sources, int? serverPid, SpawnedParleyServer? spawned)
+    public ParleyTarget(
+        TargetEndpoint endpoint, string fingerprint, string prefix, string ack, SourceAddresses sources, int? serverPid, SpawnedParleyServer? spawned)
     {
         _endpoint = endpoint;
+        _failuresOnly = ack == AckModes.Failures;
         _sources = sources;
         _spawned = spawned;
         _names = new NameList(prefix);
@@ -44,7 +48,9 @@ internal sealed class ParleyTarget : IBenchTarget
 
     public string Kind => "parley";
 
-    public string Description => _spawned is null ? $"{_endpoint}" : $"{_endpoint} (spawned, bcrypt cost {_spawned.BcryptCost})";
+    public string Description =>
+        (_spawned is null ? $"{_endpoint}" : $"{_endpoint} (spawned, bcrypt cost {_spawned.BcryptCost})")
+        + (_failuresOnly ? ", ack failures (no delivery_status for a delivered message)" : string.Empty);
 
     public int? ServerProcessId { get; }
 
@@ -119,7 +125,7 @@ internal sealed class ParleyTarget : IBenchTarget
             throw;
         }
 
-        return new ParleyBenchClient(index, connection, _names, sink);
+        return new ParleyBenchClient(index, connection, _names, _failuresOnly, sink);
     }
 
     public async ValueTask DisposeAsync()
