@@ -7,10 +7,11 @@ namespace Parley.Server.Hosting;
 /// Dedicated threads for the CPU-heavy work of logging in (bcrypt, the RSA key exchange), below normal priority.
 /// A login storm may still use every idle core, but the scheduler gives message routing the CPU first, so a storm
 /// slows logins rather than everyone's messages (docs/performance.md, login). On Linux the threads run at nice 10,
-/// about a tenth of a normal thread's share of a busy core. Not SCHED_IDLE: that was kinder to routing (pinned storm
-/// p99 1.0–1.5× its baseline against 2.05–2.19× at nice 10), but it starves logins outright whenever anything else on
-/// the machine keeps the cores busy (beside two CPU hogs, key exchanges missed their deadline). Nice 19 measured
-/// worse than 10 (3.3–3.7×). Elsewhere BelowNormal.
+/// about a tenth of a normal thread's share of a busy core, with the shortest time slice (<see cref="ShortTimeSlice"/>)
+/// so that a routing thread that wakes behind one need not wait out its slice. Not SCHED_IDLE: that was kinder to
+/// routing in one build (pinned storm p99 1.0–1.5× its baseline against 2.05–2.19× at nice 10), but it starves logins
+/// outright whenever anything else on the machine keeps the cores busy (beside two CPU hogs, key exchanges missed
+/// their deadline). Nice 19 measured worse than 10 (3.3–3.7×). Elsewhere BelowNormal.
 /// </summary>
 internal sealed partial class LowPriorityThreads : IDisposable
 {
@@ -71,7 +72,9 @@ internal sealed partial class LowPriorityThreads : IDisposable
         if (OperatingSystem.IsLinux())
         {
             // .NET does not map thread priorities to Linux; nice applies per thread there, by thread id.
-            _ = SetPriority(PrioProcess, GetThreadId(), Niceness);
+            var threadId = GetThreadId();
+            _ = SetPriority(PrioProcess, threadId, Niceness);
+            _ = ShortTimeSlice.TryApply(threadId, Niceness);
         }
         else
         {

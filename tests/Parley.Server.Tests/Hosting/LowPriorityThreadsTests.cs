@@ -36,6 +36,30 @@ public sealed class LowPriorityThreadsTests
     }
 
     [Fact]
+    public async Task Work_RunsWithTheShortestTimeSlice_WhereTheKernelHasCustomSlices()
+    {
+        // Custom slices for the fair scheduler came with Linux 6.12; /proc/thread-self/sched shows the slice there.
+        if (!OperatingSystem.IsLinux() || Environment.OSVersion.Version < new Version(6, 12))
+        {
+            return;
+        }
+
+        using var threads = new LowPriorityThreads("parley-test", 1);
+
+        var (slice, nice) = await threads.RunAsync(() =>
+        {
+            var sched = File.ReadAllLines("/proc/thread-self/sched");
+            var sliceLine = sched.Single(l => l.StartsWith("se.slice", StringComparison.Ordinal));
+            var prioLine = sched.Single(l => l.StartsWith("prio", StringComparison.Ordinal));
+            return (ulong.Parse(sliceLine.Split(':')[1].Trim(), System.Globalization.CultureInfo.InvariantCulture),
+                int.Parse(prioLine.Split(':')[1].Trim(), System.Globalization.CultureInfo.InvariantCulture) - 120);
+        });
+
+        Assert.Equal(ShortTimeSlice.SliceNanoseconds, slice);
+        Assert.Equal(10, nice);
+    }
+
+    [Fact]
     public async Task RunAsync_WhenCancelledWhileQueued_StopsWaitingAndNeverRunsTheWork()
     {
         using var threads = new LowPriorityThreads("test", 1);
