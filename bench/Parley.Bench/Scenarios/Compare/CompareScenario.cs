@@ -127,7 +127,7 @@ internal sealed class CompareScenario : IScenario
                 ? "each peer's scripts' own self-signed certificate (parley did not run)"
                 : $"Parley's self-signed P-256, SHA-256 {_parleyFingerprint}";
             report.Notes.Add("every target gets the same schedule (seed, rate, size, warm-up, window) from a fresh server process; clients set TCP_NODELAY and pin the server's certificate; TLS 1.3 with AES-GCM or ChaCha20 suites");
-            report.Notes.Add("XMPP and MQTT QoS 0 have no delivery status: their sends complete once queued (XMPP) or written (MQTT), Parley's once the server confirms; latency is measured the same way for all (scheduled send to arrival at the recipient)");
+            report.Notes.Add("XMPP and MQTT QoS 0 have no delivery status: their sends complete once queued (XMPP) or written (MQTT), as Parley's do with ack=failures; with ack=all Parley's complete once the server confirms; latency is measured the same way for all (scheduled send to arrival at the recipient)");
             if (report.Rows.Any(r => r.GeneratorSaturated == true))
             {
                 report.Notes.Add("a row whose generator was saturated measures the generator as much as the server: its delivered/s is a lower bound");
