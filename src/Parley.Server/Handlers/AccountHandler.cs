@@ -114,7 +114,7 @@ internal sealed class AccountHandler
         }
 
         var state = attached.State;
-        ServerLog.LoggedIn(_logger, user.Username, state.Entry.VirtualIp, state.Sessions.Count);
+        ServerLog.LoggedIn(_logger, user.Username, state.Entry.VirtualIp, state.Sessions.Length);
         session.TryReply(new LoginResponse
         {
             Id = request.Id,

@@ -50,6 +50,6 @@ internal static partial class ShortTimeSlice
     }
 
     // glibc has no sched_setattr wrapper; syscall(2) passes the arguments in registers on both architectures above.
-    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    [LibraryImport("libc", EntryPoint = "syscall")]
     private static partial long Syscall(long number, int threadId, ref SchedAttr attributes, uint flags);
 }

@@ -31,7 +31,8 @@ internal sealed class OnlineUserState
     /// <summary>This user as the online list shows them; built once.</summary>
     public OnlineUser Entry { get; }
 
-    public IReadOnlyList<Session> Sessions => Volatile.Read(ref _sessions);
+    /// <summary>A snapshot of the live sessions; a span, so routing walks it without an enumerator per message.</summary>
+    public ReadOnlySpan<Session> Sessions => Volatile.Read(ref _sessions);
 
     /// <summary>Adds a session; the caller holds the registry's lock.</summary>
     internal void AddSession(Session session) => Volatile.Write(ref _sessions, [.. _sessions, session]);

@@ -198,7 +198,7 @@ public sealed class RequestDispatcherTests : IClassFixture<ServerIdentityFixture
         Assert.Equal(("10.8.0.2", ServerIdentityFixture.ServerId, ServerIdentityFixture.ServerName), (response.VirtualIp, response.ServerId, response.ServerName));
         Assert.Equal(user, piped.Session.User);
         Assert.True(_registry.TryFind("alice", out var state));
-        Assert.Contains(piped.Session, state.Sessions);
+        Assert.Contains(piped.Session, state.Sessions.ToArray());
     }
 
     [Fact]
@@ -223,7 +223,7 @@ public sealed class RequestDispatcherTests : IClassFixture<ServerIdentityFixture
 
         await RefusedAsync(piped, Login("alice", id: "again"), ErrorCodes.AlreadyAuthenticated);
 
-        Assert.Single(_registry.OnlineUsers.Single().Sessions);
+        Assert.Single(_registry.OnlineUsers.Single().Sessions.ToArray());
     }
 
     [Fact]

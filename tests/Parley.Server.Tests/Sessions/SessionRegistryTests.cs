@@ -67,7 +67,7 @@ public sealed class SessionRegistryTests : IDisposable
         Assert.Equal(IPAddress.Parse("10.8.0.2"), attached.State.VirtualIp);
         Assert.Equal("10.8.0.2", attached.State.Entry.VirtualIp);
         Assert.Same(alice, attached.State.User);
-        Assert.Equal([session], attached.State.Sessions);
+        Assert.Equal([session], attached.State.Sessions.ToArray());
         Assert.Same(alice, session.User);
         Assert.Same(attached.State, session.Presence);
         Assert.Equal(1, Registry.OnlineCount);
@@ -86,7 +86,7 @@ public sealed class SessionRegistryTests : IDisposable
         Assert.NotNull(attached);
         Assert.False(attached.FirstSession);
         Assert.Same(first.State, attached.State);
-        Assert.Equal(2, attached.State.Sessions.Count);
+        Assert.Equal(2, attached.State.Sessions.Length);
         Assert.Same(first.State, second.Presence);
         Assert.Equal(1, Registry.OnlineCount);
         Assert.Equal(1, _pool.InUse);
@@ -114,7 +114,7 @@ public sealed class SessionRegistryTests : IDisposable
         Assert.Null(Registry.Detach(first));
 
         Assert.True(Registry.TryFind("alice", out var state));
-        Assert.Equal([second], state.Sessions);
+        Assert.Equal([second], state.Sessions.ToArray());
         Assert.Equal(1, _pool.InUse);
         Assert.DoesNotContain(first, Registry.AllSessions);
         Assert.Contains(second, Registry.AllSessions);
@@ -132,7 +132,7 @@ public sealed class SessionRegistryTests : IDisposable
 
         Assert.NotNull(offline);
         Assert.Same(alice, offline.User);
-        Assert.Empty(offline.Sessions);
+        Assert.Empty(offline.Sessions.ToArray());
         Assert.False(Registry.TryFind("alice", out _));
         Assert.False(Registry.TryFind(alice.Id.ToString(), out _));
         Assert.Equal(0, Registry.OnlineCount);
@@ -308,7 +308,7 @@ public sealed class SessionRegistryTests : IDisposable
         Assert.Equal(Users / 2, Registry.OnlineCount);
         Assert.Equal(Registry.OnlineCount, _pool.InUse);
         Assert.Equal(Users / 2, Registry.AllSessions.Count);
-        Assert.All(Registry.OnlineUsers, u => Assert.Single(u.Sessions));
+        Assert.All(Registry.OnlineUsers, u => Assert.Single(u.Sessions.ToArray()));
         Assert.Equal(Users / 2, Registry.OnlineUsers.Select(u => u.VirtualIp).Distinct().Count());
     }
 
