@@ -1,5 +1,5 @@
-using Parley.Protocol.Messages;
 using Parley.Bench.Targets;
+using Parley.Protocol.Messages;
 
 namespace Parley.Bench.Cli;
 

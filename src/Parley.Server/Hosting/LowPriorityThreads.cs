@@ -74,7 +74,7 @@ internal sealed partial class LowPriorityThreads : IDisposable
             // .NET does not map thread priorities to Linux; nice applies per thread there, by thread id.
             var threadId = GetThreadId();
             _ = SetPriority(PrioProcess, threadId, Niceness);
-            _ = ShortTimeSlice.TryApply(threadId, Niceness);
+            ShortTimeSlice.Request(threadId, Niceness);
         }
         else
         {

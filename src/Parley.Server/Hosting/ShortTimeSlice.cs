@@ -16,16 +16,16 @@ internal static partial class ShortTimeSlice
     private const int SchedNormal = 0;
     private const uint SchedAttrSizeVer0 = 48;
 
-    /// <summary>Applies the slice to the calling thread; false where the system does not take it.</summary>
-    public static bool TryApply(int threadId, int niceness)
+    /// <summary>Requests the slice for the thread; a system that does not take it leaves the thread as it was.</summary>
+    public static void Request(int threadId, int niceness)
     {
         if (!OperatingSystem.IsLinux() || SchedSetAttrNumber() is not { } number)
         {
-            return false;
+            return;
         }
 
         var attributes = new SchedAttr { Size = SchedAttrSizeVer0, Policy = SchedNormal, Nice = niceness, Runtime = SliceNanoseconds };
-        return Syscall(number, threadId, ref attributes, 0) == 0;
+        _ = Syscall(number, threadId, ref attributes, 0);
     }
 
     private static long? SchedSetAttrNumber() => RuntimeInformation.ProcessArchitecture switch
