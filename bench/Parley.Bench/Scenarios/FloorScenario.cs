@@ -32,7 +32,7 @@ internal sealed class FloorScenario : IScenario
         var fleet = await session.ConnectAsync(0, clients, cancellationToken);
         var result = await Traffic.MeasureAsync(session, fleet, before, cancellationToken);
         BenchSession.RecordConnect(result, fleet);
-        result.Notes.Add("floor: each message is echoed to its sender (one TLS read and one TLS write per message on the server); Parley also writes a delivery status to the sender, so it does two writes");
+        result.Notes.Add("floor: each message is echoed to its sender (one TLS read and one TLS write per message on the server); Parley also writes a delivery status to the sender, so it does two writes (one with --parley-ack failures)");
         return result;
     }
 }
