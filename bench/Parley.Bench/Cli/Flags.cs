@@ -108,13 +108,10 @@ public static class Flags
 
     public static Flag? Find(string name) => All.FirstOrDefault(f => f.Name == name);
 
-    private static List<string> AckList(string text)
-    {
-        var modes = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
-        return modes.Count > 0 && modes.Distinct().Count() == modes.Count && modes.All(m => m is AckModes.All or AckModes.Failures)
-            ? modes
-            : throw new UsageException($"--parley-ack: '{text}' is not all, failures or all,failures");
-    }
+    private static List<string> AckList(string text) => FlagList.Distinct(
+        text,
+        (string item, out string mode) => (mode = item) is AckModes.All or AckModes.Failures,
+        $"--parley-ack: '{text}' is not all, failures or all,failures");
 
     private static string Text(double value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -31,31 +31,13 @@ public static class PeerFlags
     private static string NonEmpty(string value, string flag) =>
         string.IsNullOrWhiteSpace(value) ? throw new UsageException($"{flag} needs a value") : value;
 
-    private static List<int> Qos(string text)
-    {
-        var levels = new List<int>();
-        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var level) || level is not (0 or 1) || levels.Contains(level))
-            {
-                throw new UsageException($"--mqtt-qos: '{text}' is not 0, 1 or 0,1");
-            }
+    private static List<int> Qos(string text) => FlagList.Distinct(
+        text,
+        (string item, out int level) => int.TryParse(item, NumberStyles.None, CultureInfo.InvariantCulture, out level) && level is 0 or 1,
+        $"--mqtt-qos: '{text}' is not 0, 1 or 0,1");
 
-            levels.Add(level);
-        }
-
-        return levels.Count > 0 ? levels : throw new UsageException("--mqtt-qos needs 0, 1 or 0,1");
-    }
-
-    private static List<string> TargetList(string text)
-    {
-        var names = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(n => n.ToLowerInvariant()).ToList();
-        var unknown = names.Where(n => !PeerOptions.AllTargets.Contains(n)).ToList();
-        if (names.Count == 0 || unknown.Count > 0 || names.Distinct().Count() != names.Count)
-        {
-            throw new UsageException($"--targets: '{text}' is not a list of distinct names from {string.Join(", ", PeerOptions.AllTargets)}");
-        }
-
-        return names;
-    }
+    private static List<string> TargetList(string text) => FlagList.Distinct(
+        text,
+        (string item, out string name) => PeerOptions.AllTargets.Contains(name = item.ToLowerInvariant()),
+        $"--targets: '{text}' is not a list of distinct names from {string.Join(", ", PeerOptions.AllTargets)}");
 }
